@@ -1,0 +1,64 @@
+# One-command set-up: `make run` and `make test` create .venv, install Python and npm
+# dependencies, collect static files and migrate before doing their job.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed-stamp
+NPM_STAMP := node_modules/.installed-stamp
+
+# Local development defaults; the environment wins (CI sets DATABASE_URL, CELERY_BROKER_URL).
+export DJANGO_DEBUG ?= 1
+
+.PHONY: run test lint bench setup install assets static migrate seed worker clean format
+
+setup: install assets static migrate
+
+$(STAMP): pyproject.toml constraints.txt
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e ".[dev]"
+	@touch $@
+
+install: $(STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+assets: $(NPM_STAMP)
+
+static: install assets
+	@mkdir -p var
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+
+migrate: install
+	@mkdir -p var
+	$(PY) manage.py migrate --noinput --verbosity 0
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: setup seed
+	@echo "Starting the web server on http://127.0.0.1:8000 and a Celery worker (Ctrl-C stops both)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(BIN)/celery -A copsgrants worker --loglevel=INFO --concurrency=1 & \
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+bench: setup
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules var

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Fieldset, Layout
+from django import forms
+
+from .models import Agency
+from .validators import normalize_identifier, validate_ori, validate_uei
+
+AGENCY_FIELDS = [
+    "legal_name",
+    "ori",
+    "uei",
+    "agency_type",
+    "state",
+    "jurisdiction_population",
+    "sworn_force_actual",
+    "sworn_force_budgeted",
+    "address_line1",
+    "address_line2",
+    "city",
+    "zip_code",
+    "le_executive_name",
+    "le_executive_title",
+    "le_executive_email",
+    "le_executive_phone",
+    "gov_executive_name",
+    "gov_executive_title",
+    "gov_executive_email",
+    "gov_executive_phone",
+]
+
+
+class AgencyForm(forms.ModelForm):
+    class Meta:
+        model = Agency
+        fields = AGENCY_FIELDS
+        widgets = {
+            "jurisdiction_population": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+            "sworn_force_actual": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+            "sworn_force_budgeted": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
+            "zip_code": forms.TextInput(attrs={"inputmode": "numeric", "class": "usa-input--medium"}),
+            "ori": forms.TextInput(attrs={"class": "usa-input--medium", "autocapitalize": "characters"}),
+            "uei": forms.TextInput(attrs={"class": "usa-input--medium", "autocapitalize": "characters"}),
+            "le_executive_phone": forms.TextInput(attrs={"type": "tel"}),
+            "gov_executive_phone": forms.TextInput(attrs={"type": "tel"}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = [("", "- Select -"), *self.fields["state"].choices[1:]]
+        self.fields["agency_type"].choices = [
+            ("", "- Select -"),
+            *self.fields["agency_type"].choices[1:],
+        ]
+        for prefix, who in (("le", "Law enforcement executive"), ("gov", "Government executive")):
+            for part in ("name", "title", "email", "phone"):
+                self.fields[f"{prefix}_executive_{part}"].label = f"{who}'s {part}"
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                "Agency",
+                "legal_name", "ori", "uei", "agency_type", "state",
+                "jurisdiction_population", "sworn_force_actual", "sworn_force_budgeted",
+            ),
+            Fieldset("Address", "address_line1", "address_line2", "city", "zip_code"),
+            Fieldset(
+                "Law enforcement executive",
+                "le_executive_name", "le_executive_title",
+                "le_executive_email", "le_executive_phone",
+            ),
+            Fieldset(
+                "Government executive",
+                "gov_executive_name", "gov_executive_title",
+                "gov_executive_email", "gov_executive_phone",
+            ),
+        )  # fmt: skip
+
+    def clean_ori(self) -> str:
+        return normalize_identifier(self.cleaned_data["ori"])
+
+    def clean_uei(self) -> str:
+        return normalize_identifier(self.cleaned_data["uei"])
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        actual, budgeted = cleaned.get("sworn_force_actual"), cleaned.get("sworn_force_budgeted")
+        if actual is not None and budgeted is not None and actual > budgeted * 2 + 50:
+            self.add_error(
+                "sworn_force_actual",
+                "This is far above the budgeted number of sworn positions. Check both figures.",
+            )
+        return cleaned
+
+
+class AgencyRegistrationForm(AgencyForm):
+    is_authorized_representative = forms.BooleanField(
+        label="I am an Authorized Representative of this agency",
+        required=False,
+        help_text="Someone legally able to sign for the agency, such as the chief executive or "
+        "someone they designated. Only Authorized Representatives can certify and submit "
+        "applications.",
+    )
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper.layout.append(Fieldset("Your role", "is_authorized_representative"))
+
+
+class FindAgencyForm(forms.Form):
+    identifier = forms.CharField(
+        label="Agency ORI or UEI",
+        max_length=20,
+        help_text="For example WA03103 (ORI) or JX7HKLMNQ2P4 (UEI).",
+        widget=forms.TextInput(attrs={"class": "usa-input--medium"}),
+    )
+
+    def clean_identifier(self) -> str:
+        value = normalize_identifier(self.cleaned_data["identifier"])
+        for validate in (validate_ori, validate_uei):
+            try:
+                validate(value)
+                return value
+            except forms.ValidationError:
+                continue
+        raise forms.ValidationError(
+            "Enter an ORI (2 letters and 5 digits, or 9 characters) or a 12-character UEI."
+        )
+
+    def find(self) -> Agency | None:
+        value = self.cleaned_data["identifier"]
+        return Agency.objects.filter(ori=value).first() or Agency.objects.filter(uei=value).first()
+
+
+class ApproveMembershipForm(forms.Form):
+    authorized_representative = forms.BooleanField(
+        label="Make this person an Authorized Representative",
+        required=False,
+        help_text="Authorized Representatives certify and submit applications for the agency.",
+    )

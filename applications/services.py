@@ -1,0 +1,169 @@
+"""Agency and membership workflows. Each function guards, writes in one transaction, records an
+audit event and queues email after commit. Views turn the errors into form errors or messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from copsgrants.audit import record
+from copsgrants.email import send_templated_email
+from copsgrants.models import User
+
+from .models import Agency, Membership
+
+
+class MembershipError(Exception):
+    """A membership change that the current state does not allow."""
+
+
+class DuplicateAgency(Exception):
+    """Another agency already holds this ORI or UEI."""
+
+
+def register_agency(
+    *, by: User, fields: dict[str, Any], is_authorized_representative: bool
+) -> Agency:
+    """Create the agency and make its registrant the first (active) agency administrator."""
+    try:
+        with transaction.atomic():
+            agency = Agency(created_by=by, **fields)
+            agency.save()
+            Membership.objects.create(
+                user=by,
+                agency=agency,
+                status=Membership.Status.ACTIVE,
+                is_administrator=True,
+                is_authorized_representative=is_authorized_representative,
+                decided_at=timezone.now(),
+                decided_by=by,
+            )
+            record(verb="agency.registered", target=agency, actor=by)
+    except IntegrityError as exc:
+        raise DuplicateAgency(
+            "An agency with this ORI or UEI was registered a moment ago. Ask to join it instead."
+        ) from exc
+    return agency
+
+
+def update_agency(*, agency: Agency, by: User, fields: dict[str, Any]) -> Agency:
+    changed = {name: value for name, value in fields.items() if getattr(agency, name) != value}
+    if not changed:
+        return agency
+    try:
+        with transaction.atomic():
+            for name, value in changed.items():
+                setattr(agency, name, value)
+            agency.save(update_fields=[*changed, "updated_at"])
+            record(
+                verb="agency.updated", target=agency, actor=by, data={"fields": sorted(changed)}
+            )
+    except IntegrityError as exc:
+        raise DuplicateAgency("Another agency already uses this ORI or UEI.") from exc
+    return agency
+
+
+def request_membership(*, user: User, agency: Agency) -> Membership:
+    """Ask to join; the agency's administrators are emailed and decide."""
+    with transaction.atomic():
+        existing = (
+            Membership.objects.select_for_update().filter(user=user, agency=agency).first()
+        )
+        if existing is not None and existing.status == Membership.Status.ACTIVE:
+            raise MembershipError(f"You are already a member of {agency.legal_name}.")
+        if existing is not None and existing.status == Membership.Status.PENDING:
+            raise MembershipError(
+                f"You have already asked to join {agency.legal_name}. An agency administrator "
+                "will review your request."
+            )
+        if existing is not None:  # declined before: ask again
+            existing.status = Membership.Status.PENDING
+            existing.decided_at = None
+            existing.decided_by = None
+            existing.save(update_fields=["status", "decided_at", "decided_by"])
+            membership = existing
+        else:
+            membership = Membership.objects.create(user=user, agency=agency)
+        record(verb="membership.requested", target=membership, actor=user)
+        admins = agency.memberships.active().filter(is_administrator=True)
+        send_templated_email(
+            template="applications/email/join_requested",
+            context={"membership": membership, "agency": agency},
+            to=admins.values_list("user__email", flat=True),
+        )
+    return membership
+
+
+def _decide(membership: Membership, by: User) -> None:
+    if membership.status != Membership.Status.PENDING:
+        raise MembershipError("This request has already been decided.")
+    if not can_manage_members(by, membership.agency)[0]:
+        raise MembershipError("Only an agency administrator can decide requests to join.")
+
+
+def approve_membership(
+    *, membership: Membership, by: User, authorized_representative: bool = False
+) -> Membership:
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        _decide(membership, by)
+        membership.status = Membership.Status.ACTIVE
+        membership.is_authorized_representative = authorized_representative
+        membership.decided_at = timezone.now()
+        membership.decided_by = by
+        membership.save(
+            update_fields=["status", "is_authorized_representative", "decided_at", "decided_by"]
+        )
+        record(
+            verb="membership.approved",
+            target=membership,
+            actor=by,
+            data={"authorized_representative": authorized_representative},
+        )
+        send_templated_email(
+            template="applications/email/join_approved",
+            context={"membership": membership, "agency": membership.agency},
+            to=[membership.user.email],
+        )
+    return membership
+
+
+def decline_membership(*, membership: Membership, by: User) -> Membership:
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        _decide(membership, by)
+        membership.status = Membership.Status.DECLINED
+        membership.decided_at = timezone.now()
+        membership.decided_by = by
+        membership.save(update_fields=["status", "decided_at", "decided_by"])
+        record(verb="membership.declined", target=membership, actor=by)
+        send_templated_email(
+            template="applications/email/join_declined",
+            context={"membership": membership, "agency": membership.agency},
+            to=[membership.user.email],
+        )
+    return membership
+
+
+def _active_membership(user: User, agency: Agency) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return agency.memberships.active().filter(user=user).first()
+
+
+def can_edit_agency(user: User, agency: Agency) -> tuple[bool, str]:
+    membership = _active_membership(user, agency)
+    if membership is None:
+        return False, "You are not a member of this agency."
+    if not membership.is_administrator:
+        return False, "Only an agency administrator can change the agency's profile."
+    return True, ""
+
+
+def can_manage_members(user: User, agency: Agency) -> tuple[bool, str]:
+    membership = _active_membership(user, agency)
+    if membership is None or not membership.is_administrator:
+        return False, "Only an agency administrator can approve requests to join."
+    return True, ""

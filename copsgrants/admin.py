@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.html import format_html, format_html_join
+
+from .models import AuditEvent, User
+
+
+class AuditTrailMixin:
+    """Adds a read-only "Audit trail" field listing the record's business events."""
+
+    @admin.display(description="Audit trail")
+    def audit_trail(self, obj) -> str:
+        if obj is None or obj.pk is None:
+            return "-"
+        events = AuditEvent.objects.for_object(obj).select_related("actor")
+        if not events:
+            return "No events yet."
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join(
+                "",
+                "<li>{} · {} · {} {}</li>",
+                (
+                    (
+                        f"{event.created_at:%Y-%m-%d %H:%M %Z}",
+                        event.verb,
+                        event.actor or "system",
+                        event.message,
+                    )
+                    for event in events
+                ),
+            ),
+        )
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
+    list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Personal info", {"fields": ("first_name", "last_name")}),
+        (
+            "Permissions",
+            {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
+        ),
+        ("Important dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = (
+        (None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),
+    )
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "verb", "target_repr", "actor"]
+    list_filter = ["verb", "content_type"]
+    search_fields = ["target_repr", "actor__email", "message"]
+    list_select_related = ["actor"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

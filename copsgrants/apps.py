@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CopsgrantsConfig(AppConfig):
+    name = "copsgrants"
+    verbose_name = "Accounts and audit"

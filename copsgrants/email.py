@@ -1,0 +1,21 @@
+"""Email is rendered in the request and delivered by a Celery worker after the transaction commits,
+so a slow or failing mail server never blocks or rolls back a user's action."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.template.loader import render_to_string
+
+from .tasks import send_email
+
+
+def send_templated_email(*, template: str, context: dict[str, Any], to: Iterable[str]) -> None:
+    """Render `<template>_subject.txt` and `<template>_body.txt`, queue delivery on commit."""
+    recipients = sorted({address for address in to if address})
+    if not recipients:
+        return
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
+    body = render_to_string(f"{template}_body.txt", context)
+    send_email.delay_on_commit(subject=subject, body=body, to=recipients)
