@@ -57,7 +57,9 @@ class AgencyAdmin(AuditTrailMixin, SimpleHistoryAdmin):
             super()
             .get_queryset(request)
             .annotate(
-                _member_count=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE))
+                _member_count=Count(
+                    "memberships", filter=Q(memberships__status=Membership.Status.ACTIVE)
+                )
             )
         )
 

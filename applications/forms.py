@@ -39,9 +39,15 @@ class AgencyForm(forms.ModelForm):
             "jurisdiction_population": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
             "sworn_force_actual": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
             "sworn_force_budgeted": forms.NumberInput(attrs={"min": 0, "inputmode": "numeric"}),
-            "zip_code": forms.TextInput(attrs={"inputmode": "numeric", "class": "usa-input--medium"}),
-            "ori": forms.TextInput(attrs={"class": "usa-input--medium", "autocapitalize": "characters"}),
-            "uei": forms.TextInput(attrs={"class": "usa-input--medium", "autocapitalize": "characters"}),
+            "zip_code": forms.TextInput(
+                attrs={"inputmode": "numeric", "class": "usa-input--medium"}
+            ),
+            "ori": forms.TextInput(
+                attrs={"class": "usa-input--medium", "autocapitalize": "characters"}
+            ),
+            "uei": forms.TextInput(
+                attrs={"class": "usa-input--medium", "autocapitalize": "characters"}
+            ),
             "le_executive_phone": forms.TextInput(attrs={"type": "tel"}),
             "gov_executive_phone": forms.TextInput(attrs={"type": "tel"}),
         }

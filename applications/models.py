@@ -51,8 +51,9 @@ class Agency(models.Model):
         validators=[validate_ori],
         help_text="Your FBI Originating Agency Identifier: 2 state letters and 5 digits "
         "(WA03103) or the 9-character form (VA0010000).",
-        error_messages={"unique": "An agency with this ORI is already registered. "
-                        "Ask to join it instead."},
+        error_messages={
+            "unique": "An agency with this ORI is already registered. Ask to join it instead."
+        },
     )
     uei = models.CharField(
         "UEI",
@@ -60,8 +61,9 @@ class Agency(models.Model):
         unique=True,
         validators=[validate_uei],
         help_text="Unique Entity ID from SAM.gov: 12 letters and digits.",
-        error_messages={"unique": "An agency with this UEI is already registered. "
-                        "Ask to join it instead."},
+        error_messages={
+            "unique": "An agency with this UEI is already registered. Ask to join it instead."
+        },
     )
     state = models.CharField(max_length=2, choices=State.choices)
     agency_type = models.CharField("agency type", max_length=32, choices=AgencyType.choices)
@@ -113,9 +115,12 @@ class Agency(models.Model):
         ordering = ["legal_name"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ori__regex=r"^[A-Z]{2}([0-9]{5}|[0-9A-Z]{7})$"), name="agency_ori_format"
+                condition=Q(ori__regex=r"^[A-Z]{2}([0-9]{5}|[0-9A-Z]{7})$"),
+                name="agency_ori_format",
             ),
-            models.CheckConstraint(condition=Q(uei__regex=r"^[A-Z0-9]{12}$"), name="agency_uei_format"),
+            models.CheckConstraint(
+                condition=Q(uei__regex=r"^[A-Z0-9]{12}$"), name="agency_uei_format"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -133,7 +138,11 @@ class Agency(models.Model):
 
     @property
     def address_lines(self) -> list[str]:
-        lines = [self.address_line1, self.address_line2, f"{self.city}, {self.state} {self.zip_code}"]
+        lines = [
+            self.address_line1,
+            self.address_line2,
+            f"{self.city}, {self.state} {self.zip_code}",
+        ]
         return [line for line in lines if line]
 
 
@@ -180,7 +189,9 @@ class Membership(models.Model):
     class Meta:
         ordering = ["agency__legal_name", "user__email"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "agency"], name="membership_user_agency_unique"),
+            models.UniqueConstraint(
+                fields=["user", "agency"], name="membership_user_agency_unique"
+            ),
         ]
 
     def __str__(self) -> str:

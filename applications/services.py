@@ -57,9 +57,7 @@ def update_agency(*, agency: Agency, by: User, fields: dict[str, Any]) -> Agency
             for name, value in changed.items():
                 setattr(agency, name, value)
             agency.save(update_fields=[*changed, "updated_at"])
-            record(
-                verb="agency.updated", target=agency, actor=by, data={"fields": sorted(changed)}
-            )
+            record(verb="agency.updated", target=agency, actor=by, data={"fields": sorted(changed)})
     except IntegrityError as exc:
         raise DuplicateAgency("Another agency already uses this ORI or UEI.") from exc
     return agency
@@ -68,9 +66,7 @@ def update_agency(*, agency: Agency, by: User, fields: dict[str, Any]) -> Agency
 def request_membership(*, user: User, agency: Agency) -> Membership:
     """Ask to join; the agency's administrators are emailed and decide."""
     with transaction.atomic():
-        existing = (
-            Membership.objects.select_for_update().filter(user=user, agency=agency).first()
-        )
+        existing = Membership.objects.select_for_update().filter(user=user, agency=agency).first()
         if existing is not None and existing.status == Membership.Status.ACTIVE:
             raise MembershipError(f"You are already a member of {agency.legal_name}.")
         if existing is not None and existing.status == Membership.Status.PENDING:

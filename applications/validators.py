@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 
 ORI_RE = re.compile(r"^[A-Z]{2}(?:\d{5}|[0-9A-Z]{7})$")
 UEI_RE = re.compile(r"^[A-Z0-9]{12}$")
-PHONE_RE = re.compile(r"^\+?1?[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d{1,6})?$")
+PHONE_RE = re.compile(
+    r"^\+?1?[\s.-]?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]?\d{4}(?:\s*(?:x|ext\.?)\s*\d{1,6})?$"
+)
 ZIP_RE = re.compile(r"^\d{5}(?:-\d{4})?$")
 
 

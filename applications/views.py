@@ -39,7 +39,9 @@ def agency_create(request: HttpRequest) -> HttpResponse:
         except services.DuplicateAgency as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, f"{agency.legal_name} is registered. You are its administrator.")
+            messages.success(
+                request, f"{agency.legal_name} is registered. You are its administrator."
+            )
             return redirect("applications:agency_detail", pk=agency.pk)
     return render(request, "applications/agency_form.html", {"form": form, "creating": True})
 
@@ -84,7 +86,9 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "The agency's profile is saved.")
             return redirect("applications:agency_detail", pk=agency.pk)
     return render(
-        request, "applications/agency_form.html", {"form": form, "agency": agency, "creating": False}
+        request,
+        "applications/agency_form.html",
+        {"form": form, "agency": agency, "creating": False},
     )
 
 
@@ -120,9 +124,7 @@ def agency_join(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _pending_membership(request: HttpRequest, pk: int, membership_pk: int) -> Membership:
     agency = get_object_or_404(Agency.objects.for_user(request.user), pk=pk)
-    return get_object_or_404(
-        agency.memberships.select_related("user", "agency"), pk=membership_pk
-    )
+    return get_object_or_404(agency.memberships.select_related("user", "agency"), pk=membership_pk)
 
 
 @require_POST

@@ -67,9 +67,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         html_email_template_name=None,
     ) -> None:
         # Delivered by a Celery worker, so a slow mail server never blocks the request.
-        context = {
-            key: value for key, value in context.items() if key != "user"
-        } | {"user_name": str(context["user"])}
-        send_templated_email(
-            template="registration/password_reset", context=context, to=[to_email]
-        )
+        context = {key: value for key, value in context.items() if key != "user"} | {
+            "user_name": str(context["user"])
+        }
+        send_templated_email(template="registration/password_reset", context=context, to=[to_email])

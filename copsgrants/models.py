@@ -98,11 +98,6 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.verb} {self.target_repr}"
 
-    @property
-    def description(self) -> str:
-        """"membership.approved" reads as "Membership approved"."""
-        return self.verb.replace(".", " ").replace("_", " ").capitalize()
-
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None and not kwargs.get("force_insert"):
             raise ValueError("Audit events are append-only.")
@@ -110,3 +105,8 @@ class AuditEvent(models.Model):
 
     def delete(self, *args, **kwargs):
         raise ValueError("Audit events are append-only.")
+
+    @property
+    def description(self) -> str:
+        """The verb for people: "membership.approved" reads "Membership approved"."""
+        return self.verb.replace(".", " ").replace("_", " ").capitalize()

@@ -109,8 +109,6 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    # A file-backed test database, so a Celery worker process can see what the tests wrote.
-    DATABASES["default"].setdefault("TEST", {})["NAME"] = str(VAR_DIR / "test-db.sqlite3")
     DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
@@ -161,6 +159,11 @@ STATICFILES_DIRS = [BASE_DIR / "static"] + [
     (f"uswds/{part}", USWDS_DIST / part) for part in ("css", "fonts", "img", "js")
 ]
 
+# In development (and the test suite) WhiteNoise looks files up on demand instead of indexing
+# thousands of USWDS files each time the middleware loads.
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 STORAGE_BACKEND = env.str("STORAGE_BACKEND", default="filesystem")
 if STORAGE_BACKEND == "filesystem":
@@ -183,7 +186,9 @@ elif STORAGE_BACKEND == "s3":
         },
     }
 else:
-    raise ImproperlyConfigured(f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}")
+    raise ImproperlyConfigured(
+        f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}"
+    )
 
 STORAGES = {
     "default": PRIVATE_STORAGE,

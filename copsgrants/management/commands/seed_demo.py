@@ -21,6 +21,6 @@ class Command(BaseCommand):
                     continue
                 module.seed(stdout=self.stdout)
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo logins (password: %s)" % demo_password()))
+        self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {demo_password()})"))
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.email:<24} {login.description}")
