@@ -71,7 +71,8 @@ class AgencyAdmin(AuditTrailMixin, SimpleHistoryAdmin):
 @admin.register(Membership)
 class MembershipAdmin(AuditTrailMixin, SimpleHistoryAdmin):
     list_display = [
-        "user", "agency", "status", "is_administrator", "is_authorized_representative",
+        "user", "user__email", "agency", "status", "is_administrator",
+        "is_authorized_representative",
         "requested_at",
     ]  # fmt: skip
     list_filter = ["status", "is_administrator", "is_authorized_representative", "agency__state"]

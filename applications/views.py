@@ -28,7 +28,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 def agency_create(request: HttpRequest) -> HttpResponse:
-    form = AgencyRegistrationForm(request.POST or None)
+    form = AgencyRegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             agency = services.register_agency(
@@ -72,7 +72,7 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not allowed:
         messages.error(request, reason)
         return redirect("applications:agency_detail", pk=agency.pk)
-    form = AgencyForm(request.POST or None, instance=Agency.objects.get(pk=agency.pk))
+    form = AgencyForm(request.POST if request.method == "POST" else None, instance=Agency.objects.get(pk=agency.pk))
     if request.method == "POST" and form.is_valid():
         try:
             services.update_agency(

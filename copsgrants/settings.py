@@ -211,6 +211,8 @@ if not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "filesystem://", "
         f"not {CELERY_BROKER_URL!r}"
     )
 CELERY_BROKER_FOLDER = Path(env.str("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "celery-broker")))
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    (CELERY_BROKER_FOLDER / "processed").mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(CELERY_BROKER_FOLDER),

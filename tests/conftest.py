@@ -1,7 +1,13 @@
 from __future__ import annotations
 
+import os
 import shutil
 import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
@@ -34,11 +40,62 @@ def chromium_path() -> str | None:
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery():
+def _eager_celery(request):
     """Unit tests run tasks in-process; tests marked `worker` start a real worker instead."""
-    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_always_eager = request.node.get_closest_marker("worker") is None
     yield
     celery_app.conf.task_always_eager = False
+
+
+def broker_available() -> bool:
+    url = settings.CELERY_BROKER_URL
+    if url.startswith("filesystem://"):
+        return True
+    parsed = urlparse(url)
+    return port_open(parsed.hostname or "127.0.0.1", parsed.port or 6379)
+
+
+@pytest.fixture
+def celery_worker_process(tmp_path):
+    """A real `celery worker` process on the configured broker (Redis in CI, the filesystem
+    transport locally). Its email goes to files under the returned `outbox` folder."""
+    require(broker_available(), f"the Celery broker at {settings.CELERY_BROKER_URL}")
+    if settings.REQUIRE_SERVICES:
+        assert settings.CELERY_BROKER_URL.startswith("redis"), "CI must test against Redis"
+    outbox = tmp_path / "outbox"
+    outbox.mkdir()
+    log = (tmp_path / "worker.log").open("w")
+    env = os.environ | {
+        "DJANGO_SETTINGS_MODULE": "copsgrants.settings",
+        "EMAIL_URL": f"filemail:///{outbox}",  # four slashes: an absolute path
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "copsgrants", "worker", "--pool=solo",
+         "--without-mingle", "--without-gossip", "--loglevel=INFO"],
+        cwd=Path(__file__).resolve().parents[1],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    try:
+        yield outbox
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def wait_for(predicate, *, timeout: float = 60.0, interval: float = 0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        result = predicate()
+        if result:
+            return result
+        time.sleep(interval)
+    raise AssertionError(f"gave up waiting after {timeout:.0f}s")
 
 
 @pytest.fixture(autouse=True)
