@@ -212,12 +212,14 @@ if not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "filesystem://", "
     )
 CELERY_BROKER_FOLDER = Path(env.str("CELERY_BROKER_FOLDER", default=str(VAR_DIR / "celery-broker")))
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    (CELERY_BROKER_FOLDER / "processed").mkdir(parents=True, exist_ok=True)
+    for _folder in ("processed", "control"):
+        (CELERY_BROKER_FOLDER / _folder).mkdir(parents=True, exist_ok=True)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
     {
         "data_folder_in": str(CELERY_BROKER_FOLDER),
         "data_folder_out": str(CELERY_BROKER_FOLDER),
         "processed_folder": str(CELERY_BROKER_FOLDER / "processed"),
+        "control_folder": str(CELERY_BROKER_FOLDER / "control"),
         "store_processed": False,
     }
     if CELERY_BROKER_URL.startswith("filesystem://")
