@@ -72,7 +72,10 @@ def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if not allowed:
         messages.error(request, reason)
         return redirect("applications:agency_detail", pk=agency.pk)
-    form = AgencyForm(request.POST if request.method == "POST" else None, instance=Agency.objects.get(pk=agency.pk))
+    form = AgencyForm(
+        request.POST if request.method == "POST" else None,
+        instance=Agency.objects.get(pk=agency.pk),
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_agency(

@@ -11,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_a_program_specialist_finds_agencies_by_name_ori_or_uei(signed_in, program_specialist):
-    AgencyFactory(legal_name="Springfield Police Department", state="IL", ori="IL08401",
-                  uei="SPRNGFLDPD26")
+    AgencyFactory(
+        legal_name="Springfield Police Department", state="IL", ori="IL08401", uei="SPRNGFLDPD26"
+    )
     AgencyFactory(legal_name="Riverton County Sheriff", state="WY", ori="WY01300")  # fmt: skip
     client = signed_in(program_specialist)
     url = reverse("admin:applications_agency_changelist")
@@ -26,7 +27,9 @@ def test_a_program_specialist_finds_agencies_by_name_ori_or_uei(signed_in, progr
 
 def test_staff_see_memberships_and_users_with_filters(signed_in, program_specialist, applicant):
     client = signed_in(program_specialist)
-    html = client.get(reverse("admin:applications_membership_changelist"), {"status": "active"}).text
+    html = client.get(
+        reverse("admin:applications_membership_changelist"), {"status": "active"}
+    ).text
     assert applicant.email in html
     html = client.get(reverse("admin:copsgrants_user_changelist"), {"q": applicant.email}).text
     assert applicant.email in html
@@ -54,9 +57,11 @@ def test_the_agency_page_in_the_admin_shows_its_audit_trail(signed_in, program_s
 
     client.post(reverse("applications:agency_create"), VALID | {"legal_name": "Audit <b>PD</b>"})
     agency = AuditEvent.objects.get(verb="agency.registered").target
-    html = signed_in(program_specialist).get(
-        reverse("admin:applications_agency_change", args=[agency.pk])
-    ).text
+    html = (
+        signed_in(program_specialist)
+        .get(reverse("admin:applications_agency_change", args=[agency.pk]))
+        .text
+    )
     assert "agency.registered" in html
     assert "Audit &lt;b&gt;PD&lt;/b&gt;" in html
 

@@ -1,0 +1,94 @@
+"""Benchmarks: `make bench`.
+
+Each figure is reported as a ratio to a floor measured in the same run (rendering the public home
+page through the full middleware stack), because these machines are noisy: a ratio moves when our
+code gets slower, not when the machine does.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+_db = Path(tempfile.mkdtemp()) / "bench.sqlite3"
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "copsgrants.settings")
+os.environ.setdefault("DJANGO_DEBUG", "1")
+os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", f"sqlite:///{_db}")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.test import Client  # noqa: E402
+from django.test.utils import setup_test_environment  # noqa: E402
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "200"))
+
+
+def timed(client: Client, url: str, rounds: int = ROUNDS) -> float:
+    """Median seconds per request over `rounds` requests, after a warm-up."""
+    for _ in range(10):
+        assert client.get(url).status_code == 200, url
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        client.get(url)
+        samples.append(time.perf_counter() - start)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    setup_test_environment()
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0, stdout=io.StringIO())
+
+    sys.path.insert(0, str(ROOT))
+    from applications.models import Agency
+    from copsgrants.models import User
+    from tests.factories import AgencyFactory, MembershipFactory
+
+    AgencyFactory.create_batch(1000)
+    busy = User.objects.get(email="applicant@demo.test")
+    for agency in Agency.objects.exclude(memberships__user=busy)[:30]:
+        MembershipFactory(user=busy, agency=agency)
+    springfield = Agency.objects.get(ori="IL08401")
+
+    anonymous = Client()
+    applicant = Client()
+    applicant.force_login(busy, backend="django.contrib.auth.backends.ModelBackend")
+    staff = Client()
+    staff.force_login(
+        User.objects.get(email="admin@demo.test"),
+        backend="django.contrib.auth.backends.ModelBackend",
+    )
+
+    floor = timed(anonymous, "/")
+    cases = {
+        "dashboard (31 agencies)": timed(applicant, "/dashboard/"),
+        "agency page": timed(applicant, f"/agencies/{springfield.pk}/"),
+        "agency form": timed(applicant, "/agencies/new/"),
+        "admin agency list (1,002 rows, 100 shown)": timed(
+            staff, "/admin/applications/agency/", rounds=ROUNDS // 4
+        ),
+        "admin agency search": timed(
+            staff, "/admin/applications/agency/?q=IL08401", rounds=ROUNDS // 4
+        ),
+    }
+    print(f"floor: public home page {floor * 1000:.2f} ms/request (median of {ROUNDS})")
+    print(f"{'case':<45} {'ms':>8} {'x floor':>8}")
+    for name, seconds in cases.items():
+        print(f"{name:<45} {seconds * 1000:>8.2f} {seconds / floor:>8.1f}")
+
+
+if __name__ == "__main__":
+    main()
