@@ -8,7 +8,7 @@ from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 from .states import State
-from .validators import validate_ori, validate_phone, validate_uei, validate_zip
+from .validators import ORI_RE, validate_ori, validate_phone, validate_uei, validate_zip
 
 MAX_POPULATION = 50_000_000
 MAX_SWORN_FORCE = 100_000
@@ -128,7 +128,8 @@ class Agency(models.Model):
 
     def clean(self) -> None:
         super().clean()
-        if self.ori and self.state and self.ori[:2] != self.state:
+        # Only a well-formed ORI is compared with the state; a malformed one has its own error.
+        if ORI_RE.match(self.ori or "") and self.state and self.ori[:2] != self.state:
             raise ValidationError(
                 {
                     "ori": f"This ORI starts with {self.ori[:2]}, but the agency's state is "

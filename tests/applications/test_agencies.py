@@ -82,7 +82,8 @@ def test_a_malformed_ori_is_refused_next_to_the_field(signed_in, user, ori):
     response = create(signed_in(user), ori=ori)
     assert response.status_code == 200
     assert not Agency.objects.exists()
-    assert 'id="id_ori_error"' in response.text
+    assert response.text.count('id="id_ori_error"') == 1
+    assert "This ORI starts with" not in response.text  # one clear message, not two
 
 
 def test_an_ori_from_another_state_is_refused(signed_in, user):
