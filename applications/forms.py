@@ -54,11 +54,9 @@ class AgencyForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = [("", "- Select -"), *self.fields["state"].choices[1:]]
-        self.fields["agency_type"].choices = [
-            ("", "- Select -"),
-            *self.fields["agency_type"].choices[1:],
-        ]
+        for name in ("state", "agency_type"):
+            if name in self.fields:
+                self.fields[name].choices = [("", "- Select -"), *self.fields[name].choices[1:]]
         for prefix, who in (("le", "Law enforcement executive"), ("gov", "Government executive")):
             for part in ("name", "title", "email", "phone"):
                 self.fields[f"{prefix}_executive_{part}"].label = f"{who}'s {part}"
@@ -91,7 +89,8 @@ class AgencyForm(forms.ModelForm):
 
     def clean(self) -> dict:
         cleaned = super().clean()
-        actual, budgeted = cleaned.get("sworn_force_actual"), cleaned.get("sworn_force_budgeted")
+        actual = cleaned.get("sworn_force_actual")
+        budgeted = cleaned.get("sworn_force_budgeted")
         if actual is not None and budgeted is not None and actual > budgeted * 2 + 50:
             self.add_error(
                 "sworn_force_actual",
@@ -145,3 +144,34 @@ class ApproveMembershipForm(forms.Form):
         required=False,
         help_text="Authorized Representatives certify and submit applications for the agency.",
     )
+
+
+class CertifyForm(forms.Form):
+    certified_name = forms.CharField(
+        label="Type your full name",
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    assurances = forms.BooleanField(
+        label="I certify, as an Authorized Representative of this agency, that the information in "
+        "this application is true, complete and accurate, and that the agency will comply with "
+        "the CHP Assurances and Certifications, including retaining every funded position with "
+        "local funds after federal funding ends.",
+        error_messages={"required": "Tick the certification to submit."},
+    )
+
+    def __init__(self, *args, user, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields[
+            "certified_name"
+        ].help_text = f"As on your account: {user.get_full_name() or user.email}."
+
+    def clean_certified_name(self) -> str:
+        typed = " ".join(self.cleaned_data["certified_name"].split())
+        expected = " ".join(self.user.get_full_name().split())
+        if expected and typed.casefold() != expected.casefold():
+            raise forms.ValidationError(
+                f"Type your name exactly as on your account ({expected}) to sign."
+            )
+        return typed

@@ -12,7 +12,7 @@ from copsgrants.audit import record
 from copsgrants.email import send_templated_email
 from copsgrants.models import User
 
-from .models import Agency, Membership
+from .models import Agency, Application, Membership, ScoringRules, Solicitation
 
 
 class MembershipError(Exception):
@@ -163,3 +163,265 @@ def can_manage_members(user: User, agency: Agency) -> tuple[bool, str]:
     if membership is None or not membership.is_administrator:
         return False, "Only an agency administrator can approve requests to join."
     return True, ""
+
+
+# Applications ---------------------------------------------------------------------------------
+
+
+class ApplicationError(Exception):
+    """An application change that its current state, the deadline or the user's role forbids."""
+
+
+class StaleSection(ApplicationError):
+    """Someone saved the section after this form was opened."""
+
+
+def _agency_recipients(agency: Agency) -> list[str]:
+    return list(agency.memberships.active().values_list("user__email", flat=True))
+
+
+def _membership(user: User, agency: Agency) -> Membership | None:
+    return _active_membership(user, agency)
+
+
+def start_application(*, agency: Agency, solicitation: Solicitation, by: User) -> Application:
+    """Open a draft, or return the agency's live application to this solicitation if it has one
+    (so a double click or a second colleague lands on the same application)."""
+    if _membership(by, agency) is None:
+        raise ApplicationError("You are not a member of this agency.")
+    if not solicitation.is_open():
+        raise ApplicationError(
+            f"{solicitation.title} is not accepting applications "
+            f"(deadline {timezone.localtime(solicitation.closes_at):%B %-d, %Y %-I:%M %p %Z})."
+        )
+    existing = Application.objects.live().filter(agency=agency, solicitation=solicitation).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                agency=agency,
+                solicitation=solicitation,
+                created_by=by,
+                agency_profile={},
+            )
+            record(verb="application.started", target=application, actor=by)
+    except IntegrityError:
+        # The other click won the race; the constraint guarantees there is exactly one.
+        return Application.objects.live().get(agency=agency, solicitation=solicitation)
+    return application
+
+
+def can_edit_application(user: User, application: Application) -> tuple[bool, str]:
+    if _membership(user, application.agency) is None:
+        return False, "You are not a member of this agency."
+    if application.status == Application.Status.WITHDRAWN:
+        return False, "This application was withdrawn."
+    if not application.is_editable:
+        return False, (
+            f"This application is {application.get_status_display().lower()} and locked. "
+            "COPS staff can return it to you for corrections."
+        )
+    if not application.solicitation.is_open():
+        return False, "The deadline for this solicitation has passed."
+    return True, ""
+
+
+def can_submit_application(user: User, application: Application) -> tuple[bool, str]:
+    allowed, reason = can_edit_application(user, application)
+    if not allowed:
+        return allowed, reason
+    membership = _membership(user, application.agency)
+    if not membership.is_authorized_representative:
+        return False, (
+            "Only an Authorized Representative of the agency can certify and submit. "
+            "Ask your agency administrator who holds that role."
+        )
+    return True, ""
+
+
+def can_withdraw_application(user: User, application: Application) -> tuple[bool, str]:
+    membership = _membership(user, application.agency)
+    if membership is None:
+        return False, "You are not a member of this agency."
+    if not (membership.is_authorized_representative or membership.is_administrator):
+        return False, "Only an Authorized Representative or agency administrator can withdraw."
+    if application.status not in Application.WITHDRAWABLE:
+        return False, (
+            f"An application that is {application.get_status_display().lower()} can no longer "
+            "be withdrawn."
+        )
+    return True, ""
+
+
+def save_section(*, application: Application, form, by: User) -> Application:
+    """Save one section's answers if nobody saved that section since the form was opened."""
+    slug = form.slug
+    with transaction.atomic():
+        current = Application.objects.select_for_update().get(pk=application.pk)
+        allowed, reason = can_edit_application(by, current)
+        if not allowed:
+            raise ApplicationError(reason)
+        posted = form.cleaned_data.get("version")
+        if posted is not None and posted != current.section_version(slug):
+            raise StaleSection(
+                "Someone else saved this section after you opened it, so your changes were not "
+                "saved. Their answers are now stored; check them, then save again to replace "
+                "them with yours."
+            )
+        fields = form.save_to(current)
+        current.section_versions = {
+            **current.section_versions,
+            slug: current.section_version(slug) + 1,
+        }
+        current.save(update_fields=[*fields, "section_versions", "updated_at"])
+        if hasattr(form, "save_related"):
+            form.save_related(current)
+        record(
+            verb="application.section_saved",
+            target=current,
+            actor=by,
+            data={"section": slug, "version": current.section_versions[slug]},
+        )
+    return current
+
+
+def _format_deadline(solicitation: Solicitation) -> str:
+    return f"{timezone.localtime(solicitation.closes_at):%B %-d, %Y at %-I:%M %p %Z}"
+
+
+def submit_application(*, application: Application, by: User, certified_name: str) -> Application:
+    """Certify and submit. Safe to repeat: a second submit of a submitted application does
+    nothing and sends no second receipt."""
+    from .sections import outstanding, task_list
+
+    with transaction.atomic():
+        current = Application.objects.select_for_update().get(pk=application.pk)
+        if current.status == Application.Status.SUBMITTED:
+            return current
+        allowed, reason = can_submit_application(by, current)
+        if not allowed:
+            raise ApplicationError(reason)
+        now = timezone.now()
+        if now >= current.solicitation.closes_at:
+            raise ApplicationError(
+                f"The deadline ({_format_deadline(current.solicitation)}) has passed."
+            )
+        problems = outstanding(task_list(current))
+        if problems:
+            raise ApplicationError(
+                f"The application is not complete: {len(problems)} item"
+                f"{'s' if len(problems) != 1 else ''} still need attention."
+            )
+        resubmission = current.status == Application.Status.RETURNED
+        # The status guard in the UPDATE makes a concurrent second submit a no-op on any database.
+        tracking = current.tracking_number or (
+            f"CHP{current.solicitation.fiscal_year % 100:02d}-{current.pk:06d}"
+        )
+        updated = Application.objects.filter(pk=current.pk, status__in=Application.EDITABLE).update(
+            status=Application.Status.SUBMITTED,
+            submitted_at=now,
+            submitted_by=by,
+            certified_name=certified_name.strip(),
+            tracking_number=tracking,
+            returned_reason="",
+            updated_at=now,
+        )
+        if not updated:
+            return Application.objects.get(pk=current.pk)
+        current.refresh_from_db()
+        record(
+            verb="application.resubmitted" if resubmission else "application.submitted",
+            target=current,
+            actor=by,
+            data={"tracking_number": tracking, "certified_name": current.certified_name},
+        )
+        send_templated_email(
+            template="applications/email/application_submitted",
+            context={"application": current, "resubmission": resubmission},
+            to=[by.email, *_agency_recipients(current.agency)],
+        )
+    return current
+
+
+def return_application(*, application: Application, by: User, reason: str) -> Application:
+    """Staff send a submitted application back to the agency for corrections."""
+    reason = reason.strip()
+    if not reason:
+        raise ApplicationError("Say what the agency needs to correct.")
+    with transaction.atomic():
+        current = Application.objects.select_for_update().get(pk=application.pk)
+        if current.status != Application.Status.SUBMITTED:
+            raise ApplicationError(
+                f"Only a submitted application can be returned; this one is "
+                f"{current.get_status_display().lower()}."
+            )
+        current.status = Application.Status.RETURNED
+        current.returned_reason = reason
+        current.save(update_fields=["status", "returned_reason", "updated_at"])
+        record(verb="application.returned", target=current, actor=by, message=reason)
+        send_templated_email(
+            template="applications/email/application_returned",
+            context={"application": current, "reason": reason},
+            to=_agency_recipients(current.agency),
+        )
+    return current
+
+
+def withdraw_application(*, application: Application, by: User) -> Application:
+    with transaction.atomic():
+        current = Application.objects.select_for_update().get(pk=application.pk)
+        allowed, reason = can_withdraw_application(by, current)
+        if not allowed:
+            raise ApplicationError(reason)
+        if current.status not in Application.WITHDRAWABLE:
+            raise ApplicationError(
+                f"An application that is {current.get_status_display().lower()} can no longer "
+                "be withdrawn."
+            )
+        current.status = Application.Status.WITHDRAWN
+        current.withdrawn_at = timezone.now()
+        current.save(update_fields=["status", "withdrawn_at", "updated_at"])
+        record(verb="application.withdrawn", target=current, actor=by)
+        send_templated_email(
+            template="applications/email/application_withdrawn",
+            context={"application": current, "by": by},
+            to=_agency_recipients(current.agency),
+        )
+    return current
+
+
+# Solicitation settings -----------------------------------------------------------------------
+
+
+def add_scoring_rules(*, rules: ScoringRules, by: User) -> ScoringRules:
+    """Save a new version of a solicitation's scoring settings (versions are never edited)."""
+    with transaction.atomic():
+        Solicitation.objects.select_for_update().get(pk=rules.solicitation_id)
+        latest = (
+            ScoringRules.objects.filter(solicitation_id=rules.solicitation_id)
+            .order_by("-version")
+            .values_list("version", flat=True)
+            .first()
+        )
+        rules.version = (latest or 0) + 1
+        rules.created_by = by
+        rules.in_force = False
+        rules.save()
+        record(verb="scoring_rules.added", target=rules.solicitation, actor=by,
+               data={"version": rules.version})  # fmt: skip
+    return rules
+
+
+def put_scoring_rules_in_force(*, rules: ScoringRules, by: User) -> ScoringRules:
+    """Make this version the one scoring uses; the previous one stops being in force."""
+    with transaction.atomic():
+        Solicitation.objects.select_for_update().get(pk=rules.solicitation_id)
+        ScoringRules.objects.filter(solicitation_id=rules.solicitation_id, in_force=True).exclude(
+            pk=rules.pk
+        ).update(in_force=False)
+        ScoringRules.objects.filter(pk=rules.pk).update(in_force=True)
+        rules.in_force = True
+        record(verb="scoring_rules.in_force", target=rules.solicitation, actor=by,
+               data={"version": rules.version})  # fmt: skip
+    return rules

@@ -20,4 +20,18 @@ urlpatterns = [
         views.membership_decline,
         name="membership_decline",
     ),
+    path("solicitations/", views.solicitation_list, name="solicitation_list"),
+    path("solicitations/<int:pk>/", views.solicitation_detail, name="solicitation_detail"),
+    path("solicitations/<int:pk>/start/", views.application_start, name="application_start"),
+    path("applications/<int:pk>/", views.application_overview, name="application_overview"),
+    path("applications/<int:pk>/review/", views.application_review, name="application_review"),
+    path("applications/<int:pk>/submit/", views.application_submit, name="application_submit"),
+    path(
+        "applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"
+    ),
+    path(
+        "applications/<int:pk>/<slug:slug>/",
+        views.application_section,
+        name="application_section",
+    ),
 ]

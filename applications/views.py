@@ -1,7 +1,8 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.decorators import login_not_required
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -13,9 +14,27 @@ from .forms import (
     AgencyForm,
     AgencyRegistrationForm,
     ApproveMembershipForm,
+    CertifyForm,
     FindAgencyForm,
 )
-from .models import Agency, Membership
+from .models import Agency, Application, Membership, Solicitation
+from .sections import SECTIONS_BY_SLUG, neighbours, outstanding, section_answers, task_list
+
+
+def next_action(application: Application) -> str:
+    """What the agency should do next, in a few words, for the dashboard."""
+    status = application.status
+    if status == Application.Status.WITHDRAWN:
+        return "None: withdrawn"
+    if status in Application.EDITABLE and not application.solicitation.is_open():
+        return "None: the deadline has passed"
+    if status == Application.Status.RETURNED:
+        return "Make the corrections COPS asked for and resubmit"
+    if status == Application.Status.DRAFT:
+        return "Complete the sections, then certify and submit"
+    if status == Application.Status.SUBMITTED:
+        return "Wait for COPS to review it"
+    return "See the application's status"
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -24,7 +43,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .exclude(status=Membership.Status.DECLINED)
         .select_related("agency")
     )
-    return render(request, "applications/dashboard.html", {"memberships": memberships})
+    applications = list(
+        Application.objects.for_user(request.user)
+        .select_related("agency", "solicitation")
+        .order_by("solicitation__closes_at", "agency__legal_name")
+    )
+    for application in applications:
+        application.next_action = next_action(application)
+    has_agency = any(m.status == Membership.Status.ACTIVE for m in memberships)
+    return render(
+        request,
+        "applications/dashboard.html",
+        {
+            "memberships": memberships,
+            "applications": applications,
+            "open_solicitations": Solicitation.objects.open() if has_agency else [],
+        },
+    )
 
 
 def agency_create(request: HttpRequest) -> HttpResponse:
@@ -158,3 +193,199 @@ def membership_decline(request: HttpRequest, pk: int, membership_pk: int) -> Htt
     else:
         messages.success(request, f"The request from {membership.user} is declined.")
     return redirect("applications:agency_detail", pk=pk)
+
+
+# Solicitations and applications -----------------------------------------------------------------
+
+
+@login_not_required
+def solicitation_list(request: HttpRequest) -> HttpResponse:
+    solicitations = Solicitation.objects.published().order_by("-closes_at")
+    return render(request, "applications/solicitation_list.html", {"solicitations": solicitations})
+
+
+@login_not_required
+def solicitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    solicitation = get_object_or_404(Solicitation.objects.published(), pk=pk)
+    agencies = Agency.objects.for_user(request.user).order_by("legal_name")
+    existing = {
+        app.agency_id: app
+        for app in Application.objects.live().filter(solicitation=solicitation, agency__in=agencies)
+    }
+    return render(
+        request,
+        "applications/solicitation_detail.html",
+        {
+            "solicitation": solicitation,
+            "agencies": [(agency, existing.get(agency.pk)) for agency in agencies],
+            "is_open": solicitation.is_open(),
+        },
+    )
+
+
+@require_POST
+def application_start(request: HttpRequest, pk: int) -> HttpResponse:
+    solicitation = get_object_or_404(Solicitation.objects.published(), pk=pk)
+    agency = get_object_or_404(Agency.objects.for_user(request.user), pk=request.POST.get("agency"))
+    try:
+        application = services.start_application(
+            agency=agency, solicitation=solicitation, by=request.user
+        )
+    except services.ApplicationError as exc:
+        messages.error(request, str(exc))
+        return redirect("applications:solicitation_detail", pk=solicitation.pk)
+    return redirect("applications:application_overview", pk=application.pk)
+
+
+def _application(request: HttpRequest, pk: int) -> Application:
+    return get_object_or_404(
+        Application.objects.for_user(request.user).select_related("agency", "solicitation"),
+        pk=pk,
+    )
+
+
+def application_overview(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    statuses = task_list(application)
+    can_edit, edit_reason = services.can_edit_application(request.user, application)
+    can_withdraw, _ = services.can_withdraw_application(request.user, application)
+    return render(
+        request,
+        "applications/application_overview.html",
+        {
+            "application": application,
+            "statuses": statuses,
+            "complete_count": sum(1 for s in statuses if s.state == "complete"),
+            "can_edit": can_edit,
+            "edit_reason": edit_reason,
+            "can_withdraw": can_withdraw,
+            "budget": application.budget,
+        },
+    )
+
+
+def application_section(request: HttpRequest, pk: int, slug: str) -> HttpResponse:
+    application = _application(request, pk)
+    section = SECTIONS_BY_SLUG.get(slug)
+    if section is None:
+        raise Http404("No such section")
+    can_edit, edit_reason = services.can_edit_application(request.user, application)
+    if request.method == "POST" and not can_edit:
+        messages.error(request, edit_reason)
+        return redirect("applications:application_overview", pk=application.pk)
+    form = section.form(application, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_section(application=application, form=form, by=request.user)
+        except services.StaleSection as exc:
+            form.add_error(None, str(exc))
+            # Their answers stay on the page; saving again now replaces the newer ones.
+            fresh = Application.objects.get(pk=application.pk)
+            form.data = form.data.copy()
+            form.data["version"] = fresh.section_version(slug)
+        except services.ApplicationError as exc:
+            messages.error(request, str(exc))
+            return redirect("applications:application_overview", pk=application.pk)
+        else:
+            before, after = neighbours(slug)
+            if "continue" in request.POST:
+                messages.success(request, f"{section.title} is saved.")
+                if after is not None:
+                    return redirect("applications:application_section", pk=pk, slug=after.slug)
+                return redirect("applications:application_review", pk=pk)
+            messages.success(request, f"{section.title} is saved.")
+            return redirect("applications:application_overview", pk=pk)
+    before, after = neighbours(slug)
+    problems = section.problems(application) if application.section_version(slug) else []
+    return render(
+        request,
+        "applications/application_section.html",
+        {
+            "application": application,
+            "section": section,
+            "form": form,
+            "can_edit": can_edit,
+            "edit_reason": edit_reason,
+            "previous": before,
+            "next": after,
+            "problems": [p for p in problems if not p.missing],
+            "budget": application.budget if slug == "officers" else None,
+        },
+    )
+
+
+def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    statuses = task_list(application)
+    can_submit, submit_reason = services.can_submit_application(request.user, application)
+    return render(
+        request,
+        "applications/application_review.html",
+        {
+            "application": application,
+            "statuses": statuses,
+            "answers": [(status, section_answers(status.section, application))
+                        for status in statuses],
+            "problems": outstanding(statuses),
+            "budget": application.budget,
+            "can_submit": can_submit,
+            "submit_reason": submit_reason,
+            "certify_form": CertifyForm(user=request.user),
+        },
+    )  # fmt: skip
+
+
+@require_POST
+def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    form = CertifyForm(request.POST, user=request.user)
+    if not form.is_valid():
+        statuses = task_list(application)
+        can_submit, submit_reason = services.can_submit_application(request.user, application)
+        return render(
+            request,
+            "applications/application_review.html",
+            {
+                "application": application,
+                "statuses": statuses,
+                "answers": [(s, section_answers(s.section, application)) for s in statuses],
+                "problems": outstanding(statuses),
+                "budget": application.budget,
+                "can_submit": can_submit,
+                "submit_reason": submit_reason,
+                "certify_form": form,
+            },
+        )
+    try:
+        application = services.submit_application(
+            application=application,
+            by=request.user,
+            certified_name=form.cleaned_data["certified_name"],
+        )
+    except services.ApplicationError as exc:
+        messages.error(request, str(exc))
+        return redirect("applications:application_review", pk=application.pk)
+    messages.success(
+        request,
+        f"Your application is submitted. Tracking number: {application.tracking_number}. "
+        "A receipt is on its way by email.",
+    )
+    return redirect("applications:application_overview", pk=application.pk)
+
+
+def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    allowed, reason = services.can_withdraw_application(request.user, application)
+    if request.method == "POST":
+        try:
+            services.withdraw_application(application=application, by=request.user)
+        except services.ApplicationError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, "The application is withdrawn.")
+        return redirect("applications:application_overview", pk=application.pk)
+    return render(
+        request,
+        "applications/application_withdraw.html",
+        {"application": application, "allowed": allowed, "reason": reason},
+    )

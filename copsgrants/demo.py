@@ -31,7 +31,7 @@ DEMO_LOGINS = [
               "Authorized Representative and administrator of Springfield Police Department"),
     DemoLogin("member@demo.test", "Morgan", "Lee", "member of Springfield Police Department"),
     DemoLogin("other@demo.test", "Olivia", "Grant",
-              "administrator of Riverton County Sheriff's Office"),
+              "administrator of Riverton County Sheriff's Office and Lakeside Police Department"),
     DemoLogin("specialist@demo.test", "Sam", "Patel", "COPS program specialist",
               roles.PROGRAM_SPECIALIST),
     DemoLogin("reviewer@demo.test", "Riley", "Chen", "COPS reviewer", roles.REVIEWER),

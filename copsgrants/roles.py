@@ -18,15 +18,28 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "applications.change_agency",
         "applications.view_membership",
         "applications.change_membership",
+        "applications.view_solicitation",
+        "applications.view_scoringrules",
+        "applications.view_application",
+        "applications.return_application",
         "copsgrants.view_user",
         "copsgrants.view_auditevent",
     ],
     REVIEWER: [
         "applications.view_agency",
+        "applications.view_solicitation",
+        "applications.view_application",
     ],
     GRANTS_MANAGER: [
         "applications.view_agency",
         "applications.view_membership",
+        "applications.view_solicitation",
+        "applications.add_solicitation",
+        "applications.change_solicitation",
+        "applications.view_scoringrules",
+        "applications.add_scoringrules",
+        "applications.view_application",
+        "applications.return_application",
         "copsgrants.view_user",
         "copsgrants.view_auditevent",
     ],
@@ -53,7 +66,9 @@ def sync_role_groups(apps, schema_editor=None) -> None:
         wanted = []
         for dotted in perms:
             app_label, codename = dotted.split(".")
-            wanted.append(
-                Permission.objects.get(content_type__app_label=app_label, codename=codename)
+            # A permission whose model a later migration creates is granted when that
+            # migration calls this function again.
+            wanted.extend(
+                Permission.objects.filter(content_type__app_label=app_label, codename=codename)
             )
         group.permissions.set(wanted)

@@ -1,9 +1,21 @@
 from __future__ import annotations
 
+from datetime import timedelta
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from applications.models import Agency, AgencyType, Membership
+from applications.demo import ALL_SECTIONS, COMPLETE_ANSWERS, SCHOOL_PARTNER
+from applications.models import (
+    Agency,
+    AgencyType,
+    Application,
+    Membership,
+    SchoolPartner,
+    Solicitation,
+)
 from copsgrants.models import User
 
 PASSWORD = "correct-horse-battery-staple"
@@ -69,3 +81,67 @@ class MembershipFactory(factory.django.DjangoModelFactory):
         pending = factory.Trait(status=Membership.Status.PENDING)
         administrator = factory.Trait(is_administrator=True)
         authorized_representative = factory.Trait(is_authorized_representative=True)
+
+
+class SolicitationFactory(factory.django.DjangoModelFactory):
+    """An open FY2026 solicitation with the FY2014-17 officer cap rules (5% of force, max 15)."""
+
+    class Meta:
+        model = Solicitation
+
+    code = factory.Sequence(lambda n: f"O-COPS-2026-CHP-{n}")
+    title = "FY26 COPS Hiring Program (CHP)"
+    fiscal_year = 2026
+    is_published = True
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=10))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+    total_funds = Decimal("156000000.00")
+    officer_cap_percent = Decimal("5")
+    officer_cap_max = 15
+    officer_cap_max_large = 25
+    award_ceiling = Decimal("6250000.00")
+
+    class Params:
+        closed = factory.Trait(
+            opens_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=60)),
+            closes_at=factory.LazyFunction(lambda: timezone.now() - timedelta(days=1)),
+        )
+
+
+class ApplicationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Application
+        skip_postgeneration_save = True
+
+    agency = factory.SubFactory(AgencyFactory)
+    solicitation = factory.SubFactory(SolicitationFactory)
+
+    class Params:
+        # Every section answered and valid, committing 2 of 3 positions as SROs.
+        complete = factory.Trait(
+            section_versions=factory.LazyFunction(lambda: dict.fromkeys(ALL_SECTIONS, 1)),
+            school_partner=factory.RelatedFactory(
+                "tests.factories.SchoolPartnerFactory", factory_related_name="application"
+            ),
+            **COMPLETE_ANSWERS,
+        )
+        submitted = factory.Trait(
+            complete=True,
+            status=Application.Status.SUBMITTED,
+            submitted_at=factory.LazyFunction(timezone.now),
+            tracking_number=factory.Sequence(lambda n: f"CHP26-{900000 + n:06d}"),
+            certified_name="Alex Rivera",
+        )
+
+
+class SchoolPartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SchoolPartner
+
+    application = factory.SubFactory(ApplicationFactory)
+    district_name = SCHOOL_PARTNER["district_name"]
+    schools = SCHOOL_PARTNER["schools"]
+    contact_name = SCHOOL_PARTNER["contact_name"]
+    contact_title = SCHOOL_PARTNER["contact_title"]
+    contact_email = SCHOOL_PARTNER["contact_email"]
+    contact_phone = SCHOOL_PARTNER["contact_phone"]

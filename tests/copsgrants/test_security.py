@@ -21,6 +21,8 @@ PUBLIC = {
     "admin:view_on_site",
     "admin:password_reset",
     "admin:javascript-catalog",
+    "applications:solicitation_list",
+    "applications:solicitation_detail",
 }
 
 

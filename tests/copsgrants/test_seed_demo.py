@@ -14,7 +14,9 @@ from copsgrants.models import User
 pytestmark = pytest.mark.django_db
 
 SEEDED_MODELS = ["copsgrants.User", "copsgrants.AuditEvent", "applications.Agency",
-                 "applications.Membership", "auth.Group"]  # fmt: skip
+                 "applications.Membership", "auth.Group", "applications.Solicitation",
+                 "applications.ScoringRules", "applications.Application",
+                 "applications.SchoolPartner"]  # fmt: skip
 
 
 def snapshot() -> str:
@@ -51,7 +53,9 @@ def test_the_demo_applicant_and_member_share_an_agency_and_other_is_elsewhere():
     member = Membership.objects.get(user__email="member@demo.test")
     assert member.agency == springfield
     assert not (member.is_authorized_representative or member.is_administrator)
-    assert Membership.objects.get(user__email="other@demo.test").agency != springfield
+    others = Membership.objects.filter(user__email="other@demo.test")
+    assert others.exists()
+    assert not others.filter(agency=springfield).exists()
 
 
 def test_running_seed_demo_twice_changes_nothing():
@@ -60,6 +64,17 @@ def test_running_seed_demo_twice_changes_nothing():
     output = seed()
     assert snapshot() == before
     assert "users: 0 created" in output
+
+
+def test_the_demo_has_an_open_solicitation_and_applications_in_each_agency_state():
+    seed()
+    from applications.models import Application, Solicitation
+
+    assert Solicitation.objects.open().filter(code="O-COPS-2026-CHP").exists()
+    statuses = set(Application.objects.values_list("status", flat=True))
+    assert {"draft", "submitted", "returned", "withdrawn"} <= statuses
+    draft = Application.objects.get(agency__ori="IL08401", status="draft")
+    assert draft.solicitation.is_open()
 
 
 def test_demo_password_comes_from_the_environment(monkeypatch):
