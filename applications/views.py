@@ -46,7 +46,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     applications = list(
         Application.objects.for_user(request.user)
         .select_related("agency", "solicitation")
-        .order_by("solicitation__closes_at", "agency__legal_name")
+        .order_by("-solicitation__closes_at", "agency__legal_name")
     )
     for application in applications:
         application.next_action = next_action(application)
