@@ -13,6 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Fieldset, Layout
 from django import forms
 from django.utils import timezone
 
@@ -229,6 +231,29 @@ class OfficerRequestForm(SectionForm):
                 for year in (1, 2, 3)
             },
         }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            "version",
+            Fieldset(
+                "Positions by hiring category",
+                "positions_new_hire", "positions_rehire_laid_off", "positions_rehire_scheduled",
+                "layoff_date", "layoff_explanation",
+            ),
+            Fieldset(
+                "Entry-level salary and fringe benefits for one position",
+                HTML(
+                    '<p class="usa-hint">CHP pays only entry-level salary and fringe benefits. '
+                    "Enter the annual amounts for one officer; higher pay is the agency's "
+                    "own cost.</p>"
+                ),
+                "salary_year_1", "fringe_year_1", "salary_year_2", "fringe_year_2",
+                "salary_year_3", "fringe_year_3",
+            ),
+        )  # fmt: skip
 
     @classmethod
     def missing(cls, application):
@@ -456,6 +481,14 @@ class MatchForm(SectionForm):
         return missing
 
 
+def missing_message(label: str) -> str:
+    if label.endswith("?"):
+        return f"Answer: {label}"
+    if label.startswith("We "):
+        return f"Confirm the assurance: {label}"
+    return f"{label[:1].upper()}{label[1:]} is missing."
+
+
 @dataclass(frozen=True)
 class Section:
     number: int
@@ -473,7 +506,7 @@ class Section:
         labels = {name: str(field.label) for name, field in field_names.items() if field.label}
         labels["partners"] = "School partners"
         problems = [
-            Problem(self.slug, name, f"{labels.get(name, name)} is missing.", missing=True)
+            Problem(self.slug, name, missing_message(labels.get(name, name)), missing=True)
             for name in form_class.missing(application)
         ]
         problems += [
@@ -556,7 +589,7 @@ def neighbours(slug: str) -> tuple[Section | None, Section | None]:
     return before, after
 
 
-def _display(field: forms.Field, value) -> str:
+def _display(name: str, field: forms.Field, value) -> str:
     if value in (None, ""):
         return "Not answered"
     if isinstance(value, bool):
@@ -564,8 +597,10 @@ def _display(field: forms.Field, value) -> str:
     choices = dict(getattr(field, "choices", []) or [])
     if value in choices:
         return str(choices[value])
-    if isinstance(value, Decimal) and field.widget is MONEY_WIDGET:
+    if isinstance(value, Decimal) and name.startswith(("salary_", "fringe_")):
         return f"${value:,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
     return str(value)
 
 
@@ -581,7 +616,7 @@ def section_answers(section: Section, application: Application) -> list[tuple[st
             if section.slug == "agency"
             else getattr(application, name)
         )
-        answers.append((str(field.label), _display(field, value)))
+        answers.append((str(field.label), _display(name, field, value)))
     if section.slug == "sro" and application.sro_commitment:
         for partner in application.school_partners.all():
             answers.append(

@@ -46,6 +46,20 @@ def uswds_kind(field: BoundField) -> str:
 
 
 @register.filter
+def uswds_required(field: BoundField) -> bool:
+    """Required now, or needed before the form's owner can submit (drafts may leave it blank)."""
+    return field.field.required or field.field.widget.attrs.get("aria-required") == "true"
+
+
+@register.filter
+def uswds_character_count(field: BoundField) -> int | None:
+    """The maxlength of a long-text field, for the USWDS character count component."""
+    if isinstance(field.field.widget, forms.Textarea):
+        return getattr(field.field, "max_length", None)
+    return None
+
+
+@register.filter
 def uswds_hint_id(field: BoundField) -> str:
     return hint_id(field)
 
@@ -60,7 +74,7 @@ def uswds_widget(field: BoundField, **extra: str) -> str:
     """The field's widget with USWDS classes, error state and aria-describedby set."""
     widget = field.field.widget
     attrs = dict(extra)
-    classes = [widget.attrs.get("class", ""), _css_class(widget)]
+    classes = [widget.attrs.get("class", ""), _css_class(widget), extra.get("class", "")]
     describedby = []
     if field.help_text:
         describedby.append(hint_id(field))
@@ -69,6 +83,9 @@ def uswds_widget(field: BoundField, **extra: str) -> str:
         attrs["aria-invalid"] = "true"
         if not isinstance(widget, forms.CheckboxInput):
             classes.append(f"{_css_class(widget)}--error")
+    if uswds_character_count(field):
+        classes.append("usa-character-count__field")
+        describedby.append(f"{field.auto_id}-info")
     if describedby:
         attrs["aria-describedby"] = " ".join(describedby)
     attrs["class"] = " ".join(c for c in classes if c)
