@@ -314,8 +314,7 @@ def application_section(request: HttpRequest, pk: int, slug: str) -> HttpRespons
     )
 
 
-def application_review(request: HttpRequest, pk: int) -> HttpResponse:
-    application = _application(request, pk)
+def _review(request: HttpRequest, application: Application, certify_form: CertifyForm):
     statuses = task_list(application)
     can_submit, submit_reason = services.can_submit_application(request.user, application)
     return render(
@@ -324,15 +323,19 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "application": application,
             "statuses": statuses,
-            "answers": [(status, section_answers(status.section, application))
-                        for status in statuses],
+            "answers": [(s, section_answers(s.section, application)) for s in statuses],
             "problems": outstanding(statuses),
             "budget": application.budget,
             "can_submit": can_submit,
             "submit_reason": submit_reason,
-            "certify_form": CertifyForm(user=request.user),
+            "certify_form": certify_form,
         },
-    )  # fmt: skip
+    )
+
+
+def application_review(request: HttpRequest, pk: int) -> HttpResponse:
+    application = _application(request, pk)
+    return _review(request, application, CertifyForm(user=request.user))
 
 
 @require_POST
@@ -340,22 +343,7 @@ def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     form = CertifyForm(request.POST, user=request.user)
     if not form.is_valid():
-        statuses = task_list(application)
-        can_submit, submit_reason = services.can_submit_application(request.user, application)
-        return render(
-            request,
-            "applications/application_review.html",
-            {
-                "application": application,
-                "statuses": statuses,
-                "answers": [(s, section_answers(s.section, application)) for s in statuses],
-                "problems": outstanding(statuses),
-                "budget": application.budget,
-                "can_submit": can_submit,
-                "submit_reason": submit_reason,
-                "certify_form": form,
-            },
-        )
+        return _review(request, application, form)
     try:
         application = services.submit_application(
             application=application,
