@@ -53,15 +53,20 @@ def main() -> None:
     call_command("seed_demo", verbosity=0, stdout=io.StringIO())
 
     sys.path.insert(0, str(ROOT))
-    from applications.models import Agency
+    from applications.models import Agency, Application, Solicitation
     from copsgrants.models import User
-    from tests.factories import AgencyFactory, MembershipFactory
+    from tests.factories import AgencyFactory, ApplicationFactory, MembershipFactory
 
     AgencyFactory.create_batch(1000)
     busy = User.objects.get(email="applicant@demo.test")
     for agency in Agency.objects.exclude(memberships__user=busy)[:30]:
         MembershipFactory(user=busy, agency=agency)
     springfield = Agency.objects.get(ori="IL08401")
+    current = Solicitation.objects.get(code="O-COPS-2026-CHP")
+    for agency in Agency.objects.filter(applications__isnull=True)[:300]:
+        ApplicationFactory(agency=agency, solicitation=current, submitted=True)
+    draft = Application.objects.get(agency=springfield, solicitation=current)
+    complete = Application.objects.filter(status="submitted", solicitation=current).first()
 
     anonymous = Client()
     applicant = Client()
@@ -77,6 +82,15 @@ def main() -> None:
         "dashboard (31 agencies)": timed(applicant, "/dashboard/"),
         "agency page": timed(applicant, f"/agencies/{springfield.pk}/"),
         "agency form": timed(applicant, "/agencies/new/"),
+        "application task list": timed(applicant, f"/applications/{draft.pk}/"),
+        "officer request section": timed(applicant, f"/applications/{draft.pk}/officers/"),
+        "review page (draft)": timed(applicant, f"/applications/{draft.pk}/review/"),
+        "admin application detail": timed(
+            staff, f"/admin/applications/application/{complete.pk}/change/", rounds=ROUNDS // 4
+        ),
+        "admin application list (300+ rows)": timed(
+            staff, "/admin/applications/application/", rounds=ROUNDS // 4
+        ),
         "admin agency list (1,002 rows, 100 shown)": timed(
             staff, "/admin/applications/agency/", rounds=ROUNDS // 4
         ),
