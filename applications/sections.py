@@ -63,6 +63,9 @@ class SectionForm(forms.ModelForm):
         kwargs.setdefault("initial", {})["version"] = application.section_version(self.slug)
         super().__init__(*args, instance=application, **kwargs)
         self.application = application
+        # The page owns the <form> (with the section's buttons); crispy renders fields only.
+        self.helper = FormHelper()
+        self.helper.form_tag = False
         for name, field in self.fields.items():
             if name != "version":
                 field.required = False
@@ -616,6 +619,8 @@ def section_answers(section: Section, application: Application) -> list[tuple[st
             if section.slug == "agency"
             else getattr(application, name)
         )
+        if value in (None, "") and name not in section.form_class.required:
+            continue  # an optional question left blank (e.g. no waiver, so no justification)
         answers.append((str(field.label), _display(name, field, value)))
     if section.slug == "sro" and application.sro_commitment:
         for partner in application.school_partners.all():
