@@ -176,6 +176,10 @@ class StaleSection(ApplicationError):
     """Someone saved the section after this form was opened."""
 
 
+def _format_deadline(solicitation: Solicitation) -> str:
+    return f"{timezone.localtime(solicitation.closes_at):%B %-d, %Y at %-I:%M %p %Z}"
+
+
 def _agency_recipients(agency: Agency) -> list[str]:
     return list(agency.memberships.active().values_list("user__email", flat=True))
 
@@ -192,7 +196,7 @@ def start_application(*, agency: Agency, solicitation: Solicitation, by: User) -
     if not solicitation.is_open():
         raise ApplicationError(
             f"{solicitation.title} is not accepting applications "
-            f"(deadline {timezone.localtime(solicitation.closes_at):%B %-d, %Y %-I:%M %p %Z})."
+            f"(deadline {_format_deadline(solicitation)})."
         )
     existing = Application.objects.live().filter(agency=agency, solicitation=solicitation).first()
     if existing is not None:
@@ -223,7 +227,10 @@ def can_edit_application(user: User, application: Application) -> tuple[bool, st
             "COPS staff can return it to you for corrections."
         )
     if not application.solicitation.is_open():
-        return False, "The deadline for this solicitation has passed."
+        return False, (
+            f"The deadline for this solicitation ({_format_deadline(application.solicitation)}) "
+            "has passed."
+        )
     return True, ""
 
 
@@ -286,10 +293,6 @@ def save_section(*, application: Application, form, by: User) -> Application:
     return current
 
 
-def _format_deadline(solicitation: Solicitation) -> str:
-    return f"{timezone.localtime(solicitation.closes_at):%B %-d, %Y at %-I:%M %p %Z}"
-
-
 def submit_application(*, application: Application, by: User, certified_name: str) -> Application:
     """Certify and submit. Safe to repeat: a second submit of a submitted application does
     nothing and sends no second receipt."""
@@ -309,9 +312,10 @@ def submit_application(*, application: Application, by: User, certified_name: st
             )
         problems = outstanding(task_list(current))
         if problems:
+            count = len(problems)
             raise ApplicationError(
-                f"The application is not complete: {len(problems)} item"
-                f"{'s' if len(problems) != 1 else ''} still need attention."
+                f"The application is not complete: {count} item{'s' if count != 1 else ''} "
+                f"still need{'s' if count == 1 else ''} attention."
             )
         resubmission = current.status == Application.Status.RETURNED
         # The status guard in the UPDATE makes a concurrent second submit a no-op on any database.

@@ -1,5 +1,5 @@
-"""Email is rendered in the request and delivered by a Celery worker after the transaction commits,
-so a slow or failing mail server never blocks or rolls back a user's action."""
+"""Email is plain text, rendered in the request and delivered by a Celery worker after the
+transaction commits, so a slow or failing mail server never blocks or rolls back an action."""
 
 from __future__ import annotations
 
@@ -16,6 +16,6 @@ def send_templated_email(*, template: str, context: dict[str, Any], to: Iterable
     recipients = sorted({address for address in to if address})
     if not recipients:
         return
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    body = render_to_string(f"{template}_body.txt", context)
+    subject = " ".join(render_to_string(f"{template}_subject.txt", context, using="text").split())
+    body = render_to_string(f"{template}_body.txt", context, using="text")
     send_email.delay_on_commit(subject=subject, body=body, to=recipients)

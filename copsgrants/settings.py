@@ -100,6 +100,15 @@ TEMPLATES = [
             ],
         },
     },
+    {
+        # Plain-text email bodies: rendered without HTML escaping, since nothing interprets them
+        # as HTML ("Sheriff's Office" must not arrive as "Sheriff&#x27;s Office").
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
+    },
 ]
 
 # Database: SQLite needs nothing installed; PostgreSQL in production and CI.
