@@ -372,14 +372,13 @@ class ScoringRules(models.Model):
         Solicitation, on_delete=models.PROTECT, related_name="scoring_rules"
     )
     version = models.PositiveSmallIntegerField(editable=False)
-    fiscal_need_weight = models.DecimalField(
-        max_digits=5, decimal_places=2, default=Decimal("50"), validators=PERCENT
+    # Whole percentage points: exact on every database, and how weights are published.
+    fiscal_need_weight = models.PositiveSmallIntegerField(
+        default=50, validators=[MaxValueValidator(100)]
     )
-    crime_weight = models.DecimalField(
-        max_digits=5, decimal_places=2, default=Decimal("25"), validators=PERCENT
-    )
-    community_policing_weight = models.DecimalField(
-        max_digits=5, decimal_places=2, default=Decimal("25"), validators=PERCENT
+    crime_weight = models.PositiveSmallIntegerField(default=25, validators=[MaxValueValidator(100)])
+    community_policing_weight = models.PositiveSmallIntegerField(
+        default=25, validators=[MaxValueValidator(100)]
     )
     sro_bonus_points = models.DecimalField(
         "SRO deployment bonus", max_digits=5, decimal_places=2, default=Decimal("5"),
@@ -413,9 +412,7 @@ class ScoringRules(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(
-                    fiscal_need_weight=Decimal("100")
-                    - F("crime_weight")
-                    - F("community_policing_weight")
+                    fiscal_need_weight=100 - F("crime_weight") - F("community_policing_weight")
                 ),
                 name="scoring_weights_sum_to_100",
             ),

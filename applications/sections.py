@@ -9,6 +9,7 @@ computed from what is stored: not started, in progress (something required is mi
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -334,6 +335,7 @@ SchoolPartnerFormSet = forms.inlineformset_factory(
     form=SchoolPartnerForm,
     extra=1,
     max_num=10,
+    absolute_max=10,  # a tampered TOTAL_FORMS never builds more forms than that
     validate_max=True,
     can_delete=True,
 )
@@ -501,7 +503,9 @@ class Section:
     intro: str = ""
 
     def form(self, application: Application, data=None) -> forms.Form:
-        return self.form_class(data, application=application)
+        # A ModelForm writes what it cleaned onto its instance even when invalid: give it a copy
+        # so the page never shows (or computes a budget from) answers that were refused.
+        return self.form_class(data, application=copy.copy(application))
 
     def problems(self, application: Application) -> list[Problem]:
         form_class = self.form_class
