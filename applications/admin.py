@@ -189,11 +189,22 @@ class SchoolPartnerInline(admin.TabularInline):
     readonly_fields = fields
 
 
+class SroCommitmentFilter(admin.BooleanFieldListFilter):
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = "SRO commitment"
+
+
 @admin.register(Application)
 class ApplicationAdmin(AuditTrailMixin, SimpleHistoryAdmin):
     list_display = ["tracking_or_draft", "agency_name", "agency__ori", "agency__state",
-                    "solicitation__code", "status", "sro_commitment", "submitted_at"]  # fmt: skip
-    list_filter = ["solicitation", "status", "agency__state", "sro_commitment"]
+                    "solicitation__code", "status", "sro", "submitted_at"]  # fmt: skip
+    list_filter = [
+        "solicitation",
+        "status",
+        "agency__state",
+        ("sro_commitment", SroCommitmentFilter),
+    ]
     search_fields = ["agency__legal_name", "agency__ori", "agency__uei", "tracking_number"]
     list_select_related = ["agency", "solicitation"]
     date_hierarchy = "submitted_at"
@@ -226,6 +237,10 @@ class ApplicationAdmin(AuditTrailMixin, SimpleHistoryAdmin):
     @admin.display(description="tracking number", ordering="tracking_number")
     def tracking_or_draft(self, obj: Application) -> str:
         return obj.tracking_number or f"(draft #{obj.pk})"
+
+    @admin.display(description="SRO", boolean=True, ordering="sro_commitment")
+    def sro(self, obj: Application) -> bool | None:
+        return obj.sro_commitment
 
     @admin.display(description="agency", ordering="agency__legal_name")
     def agency_name(self, obj: Application) -> str:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from .models import AuditEvent, User
@@ -24,7 +25,7 @@ class AuditTrailMixin:
                 "<li>{} · {} · {} {}</li>",
                 (
                     (
-                        f"{event.created_at:%Y-%m-%d %H:%M %Z}",
+                        f"{timezone.localtime(event.created_at):%Y-%m-%d %H:%M %Z}",
                         event.verb,
                         event.actor or "system",
                         event.message,

@@ -13,6 +13,7 @@ admin.site.index_title = "COPS Hiring Program"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
     path("dashboard/", dashboard, name="dashboard"),
     path("accounts/register/", views.register, name="register"),

@@ -5,6 +5,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -15,6 +16,13 @@ from .forms import RegistrationForm
 @login_not_required
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "home.html")
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    # Browsers ask for /favicon.ico on pages (like the admin's) that name no icon.
+    return redirect(static("uswds/img/favicons/favicon.ico"), permanent=True)
 
 
 @login_not_required

@@ -80,7 +80,7 @@ def test_the_application_list_offers_filters_by_status_solicitation_state_and_sr
         "By solicitation",
         "By status",
         "By state",
-        "By Will your agency deploy the funded officers as School Resource Officers?",
+        "By SRO commitment",
     ):
         assert title in html  # fmt: skip
     for link in ("status__exact=returned", "agency__state__exact=WY", "sro_commitment__exact=1"):

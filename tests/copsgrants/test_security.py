@@ -8,6 +8,7 @@ pytestmark = pytest.mark.django_db
 # Views that anyone may open without signing in. Everything else must send them to sign in.
 PUBLIC = {
     "home",
+    "favicon",
     "healthz",
     "register",
     "login",
