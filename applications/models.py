@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .budget import Budget, compute_budget
 from .states import State
 from .validators import ORI_RE, validate_ori, validate_phone, validate_uei, validate_zip
 
@@ -678,9 +679,7 @@ class Application(models.Model):
         return self.solicitation.federal_percent_for(self.match_waiver)
 
     @property
-    def budget(self):
-        from .budget import compute_budget
-
+    def budget(self) -> Budget:
         years = self.solicitation.funded_years
         return compute_budget(
             positions=self.total_positions,

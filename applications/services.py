@@ -184,14 +184,10 @@ def _agency_recipients(agency: Agency) -> list[str]:
     return list(agency.memberships.active().values_list("user__email", flat=True))
 
 
-def _membership(user: User, agency: Agency) -> Membership | None:
-    return _active_membership(user, agency)
-
-
 def start_application(*, agency: Agency, solicitation: Solicitation, by: User) -> Application:
     """Open a draft, or return the agency's live application to this solicitation if it has one
     (so a double click or a second colleague lands on the same application)."""
-    if _membership(by, agency) is None:
+    if _active_membership(by, agency) is None:
         raise ApplicationError("You are not a member of this agency.")
     if not solicitation.is_open():
         raise ApplicationError(
@@ -217,7 +213,7 @@ def start_application(*, agency: Agency, solicitation: Solicitation, by: User) -
 
 
 def can_edit_application(user: User, application: Application) -> tuple[bool, str]:
-    if _membership(user, application.agency) is None:
+    if _active_membership(user, application.agency) is None:
         return False, "You are not a member of this agency."
     if application.status == Application.Status.WITHDRAWN:
         return False, "This application was withdrawn."
@@ -238,7 +234,7 @@ def can_submit_application(user: User, application: Application) -> tuple[bool, 
     allowed, reason = can_edit_application(user, application)
     if not allowed:
         return allowed, reason
-    membership = _membership(user, application.agency)
+    membership = _active_membership(user, application.agency)
     if not membership.is_authorized_representative:
         return False, (
             "Only an Authorized Representative of the agency can certify and submit. "
@@ -248,7 +244,7 @@ def can_submit_application(user: User, application: Application) -> tuple[bool, 
 
 
 def can_withdraw_application(user: User, application: Application) -> tuple[bool, str]:
-    membership = _membership(user, application.agency)
+    membership = _active_membership(user, application.agency)
     if membership is None:
         return False, "You are not a member of this agency."
     if not (membership.is_authorized_representative or membership.is_administrator):
