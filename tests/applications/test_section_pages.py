@@ -26,3 +26,16 @@ def test_each_section_page_is_one_form_holding_its_save_buttons(
     assert main.count("<form") == 1
     assert 'name="continue"' in forms[0]
     assert 'name="version"' in forms[0]
+
+
+@pytest.mark.parametrize("section", SECTIONS, ids=[s.slug for s in SECTIONS])
+def test_every_field_a_problem_can_point_at_has_an_anchor_on_its_page(
+    signed_in, applicant, agency, section
+):
+    application = ApplicationFactory(agency=agency)
+    html = signed_in(applicant).get(
+        reverse("applications:application_section", args=[application.pk, section.slug])
+    ).text
+    for name in section.form_class.base_fields:
+        if name != "version":
+            assert f'id="id_{name}"' in html, name
