@@ -226,7 +226,10 @@ def solicitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_start(request: HttpRequest, pk: int) -> HttpResponse:
     solicitation = get_object_or_404(Solicitation.objects.published(), pk=pk)
-    agency = get_object_or_404(Agency.objects.for_user(request.user), pk=request.POST.get("agency"))
+    agency_pk = request.POST.get("agency", "")
+    if not agency_pk.isdigit() or len(agency_pk) > 18:
+        raise Http404("No such agency")
+    agency = get_object_or_404(Agency.objects.for_user(request.user), pk=int(agency_pk))
     try:
         application = services.start_application(
             agency=agency, solicitation=solicitation, by=request.user

@@ -33,9 +33,11 @@ def test_every_field_a_problem_can_point_at_has_an_anchor_on_its_page(
     signed_in, applicant, agency, section
 ):
     application = ApplicationFactory(agency=agency)
-    html = signed_in(applicant).get(
-        reverse("applications:application_section", args=[application.pk, section.slug])
-    ).text
+    html = (
+        signed_in(applicant)
+        .get(reverse("applications:application_section", args=[application.pk, section.slug]))
+        .text
+    )
     for name in section.form_class.base_fields:
         if name != "version":
             assert f'id="id_{name}"' in html, name
