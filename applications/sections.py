@@ -20,7 +20,7 @@ from django import forms
 from django.utils import timezone
 
 from .budget import officer_cap
-from .forms import AgencyForm
+from .forms import AGENCY_FIELDS, AgencyForm
 from .models import Agency, Application, MatchWaiver, SchoolPartner
 
 YES_NO = [(True, "Yes"), (False, "No")]
@@ -141,24 +141,8 @@ class EligibilityForm(SectionForm):
             )
 
 
-PROFILE_FIELDS = [
-    "legal_name",
-    "jurisdiction_population",
-    "sworn_force_actual",
-    "sworn_force_budgeted",
-    "address_line1",
-    "address_line2",
-    "city",
-    "zip_code",
-    "le_executive_name",
-    "le_executive_title",
-    "le_executive_email",
-    "le_executive_phone",
-    "gov_executive_name",
-    "gov_executive_title",
-    "gov_executive_email",
-    "gov_executive_phone",
-]
+# The agency's profile minus its identifiers, which stay the agency's own.
+PROFILE_FIELDS = [f for f in AGENCY_FIELDS if f not in ("ori", "uei", "agency_type", "state")]
 
 
 def profile_from_agency(agency: Agency) -> dict:
@@ -171,7 +155,6 @@ class AgencyProfileForm(AgencyForm):
 
     slug = "agency"
     required = tuple(f for f in PROFILE_FIELDS if f != "address_line2")
-    rules_block_save = True
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta(AgencyForm.Meta):
