@@ -50,6 +50,7 @@ class SectionForm(forms.ModelForm):
     """A section page. Every field may be left blank while drafting; `required` lists what the
     section needs to be complete, and `rules` the checks its answers must pass."""
 
+    slug = ""
     required: tuple[str, ...] = ()
     # Eligibility answers are facts, not typing mistakes: save them, then flag them.
     rules_block_save = True
@@ -72,8 +73,6 @@ class SectionForm(forms.ModelForm):
                 field.required = False
                 if name in self.required and not isinstance(field.widget, forms.CheckboxInput):
                     field.widget.attrs["aria-required"] = "true"
-
-    slug = ""
 
     @classmethod
     def rules(cls, application: Application) -> Iterable[tuple[str | None, str]]:
