@@ -5,11 +5,23 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
+from .audit import record
 from .models import AuditEvent, User
 
 
 class AuditTrailMixin:
-    """Adds a read-only "Audit trail" field listing the record's business events."""
+    """Adds a read-only "Audit trail" field listing the record's business events, and records
+    staff edits made in the admin as events too."""
+
+    def save_model(self, request, obj, form, change) -> None:
+        super().save_model(request, obj, form, change)
+        if change and form.changed_data:
+            record(
+                verb=f"{obj._meta.model_name}.updated_by_staff",
+                target=obj,
+                actor=request.user,
+                data={"fields": sorted(form.changed_data)},
+            )
 
     @admin.display(description="Audit trail")
     def audit_trail(self, obj) -> str:

@@ -94,3 +94,22 @@ def test_admin_lists_cost_the_same_queries_for_5_or_50_rows(signed_in, url_name)
     few = count_queries(client, url)
     MembershipFactory.create_batch(45, status=Membership.Status.PENDING)
     assert count_queries(client, url) == few
+
+
+def test_a_staff_edit_of_an_agency_in_the_admin_is_an_audit_event(signed_in, program_specialist):
+    from tests.applications.test_agencies import VALID
+
+    agency = AgencyFactory(state="IL", ori="IL08401", uei="SPRNGFLDPD26")
+    data = {k: v for k, v in VALID.items() if k != "is_authorized_representative"}
+    data |= {
+        "city": "Capital City",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+    response = signed_in(program_specialist).post(
+        reverse("admin:applications_agency_change", args=[agency.pk]), data
+    )
+    assert response.status_code == 302, response.text[:3000]
+    event = AuditEvent.objects.for_object(agency).get(verb="agency.updated_by_staff")
+    assert event.actor == program_specialist
+    assert "city" in event.data["fields"]
