@@ -862,3 +862,24 @@ def test_the_overview_shows_the_budget_of_the_saved_answers(signed_in, applicant
     page = signed_in(applicant).get(url("application_overview", complete)).text
     assert "375,000.00" in page
     assert complete.budget.total_federal == Decimal("375000.00")
+
+
+def test_the_dashboard_costs_the_same_queries_for_one_or_many_applications(signed_in, applicant):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.factories import MembershipFactory
+
+    client = signed_in(applicant)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("dashboard")).status_code == 200
+        return len(ctx.captured_queries)
+
+    ApplicationFactory(agency=applicant.memberships.get().agency)
+    few = queries()
+    for _ in range(8):
+        membership = MembershipFactory(user=applicant)
+        ApplicationFactory(agency=membership.agency, submitted=True)
+    assert queries() == few
