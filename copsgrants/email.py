@@ -1,5 +1,9 @@
-"""Email is plain text, rendered in the request and delivered by a Celery worker after the
-transaction commits, so a slow or failing mail server never blocks or rolls back an action."""
+"""Email is rendered in the request and delivered by a Celery worker after the transaction
+commits, so a slow or failing mail server never blocks or rolls back an action.
+
+Each message is written once, as plain text (rendered without HTML escaping, so "Sheriff's
+Office" arrives as typed), and also sent as an HTML alternative built from that text with every
+character escaped and links made clickable."""
 
 from __future__ import annotations
 
@@ -18,4 +22,8 @@ def send_templated_email(*, template: str, context: dict[str, Any], to: Iterable
         return
     subject = " ".join(render_to_string(f"{template}_subject.txt", context, using="text").split())
     body = render_to_string(f"{template}_body.txt", context, using="text")
-    send_email.delay_on_commit(subject=subject, body=body, to=recipients)
+    # render_to_string returns a SafeString; as plain str the HTML template escapes all of it.
+    html_body = render_to_string(
+        "email/message.html", {"subject": subject, "body": str.strip(body)}
+    )
+    send_email.delay_on_commit(subject=subject, body=body, html_body=html_body, to=recipients)

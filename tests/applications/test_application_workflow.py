@@ -838,7 +838,7 @@ def test_the_receipt_names_the_agency_verbatim(other_agency, other_agency_applic
 SCRIPT = "<script>alert(1)</script>"
 
 
-def test_html_in_a_text_answer_is_escaped_on_the_review_page_and_not_sent_as_html(
+def test_html_in_a_text_answer_is_escaped_on_the_review_page_and_in_the_html_email(
     signed_in, applicant, agency, submit
 ):
     application = ApplicationFactory(
@@ -851,7 +851,9 @@ def test_html_in_a_text_answer_is_escaped_on_the_review_page_and_not_sent_as_htm
     submit(application)
     receipt = mail.outbox[-1]
     assert SCRIPT not in receipt.body
-    assert not getattr(receipt, "alternatives", [])  # plain text only: nothing renders markup
+    html, mimetype = receipt.alternatives[0]
+    assert mimetype == "text/html"
+    assert "<script" not in html
     assert "<script" not in receipt.subject
 
 
