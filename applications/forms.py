@@ -138,6 +138,13 @@ class FindAgencyForm(forms.Form):
         return Agency.objects.filter(ori=value).first() or Agency.objects.filter(uei=value).first()
 
 
+class MemberRolesForm(forms.Form):
+    is_administrator = forms.BooleanField(label="Agency administrator", required=False)
+    is_authorized_representative = forms.BooleanField(
+        label="Authorized Representative", required=False
+    )
+
+
 class ApproveMembershipForm(forms.Form):
     authorized_representative = forms.BooleanField(
         label="Make this person an Authorized Representative",

@@ -167,6 +167,7 @@ class Membership(models.Model):
         PENDING = "pending", "Requested"
         ACTIVE = "active", "Active"
         DECLINED = "declined", "Declined"
+        REMOVED = "removed", "Removed"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"

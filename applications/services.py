@@ -143,6 +143,85 @@ def decline_membership(*, membership: Membership, by: User) -> Membership:
     return membership
 
 
+def _other_administrators(membership: Membership):
+    return (
+        Membership.objects.active()
+        .filter(agency_id=membership.agency_id, is_administrator=True)
+        .exclude(pk=membership.pk)
+    )
+
+
+def change_member_roles(
+    *,
+    membership: Membership,
+    by: User,
+    is_administrator: bool,
+    is_authorized_representative: bool,
+) -> Membership:
+    """Grant or take away the administrator and Authorized Representative roles."""
+    with transaction.atomic():
+        Agency.objects.select_for_update().get(pk=membership.agency_id)
+        membership = Membership.objects.select_related("user", "agency").get(pk=membership.pk)
+        if not can_manage_members(by, membership.agency)[0]:
+            raise MembershipError("Only an agency administrator can change roles.")
+        if membership.status != Membership.Status.ACTIVE:
+            raise MembershipError("Only an active member's roles can change.")
+        if (
+            membership.is_administrator
+            and not is_administrator
+            and not _other_administrators(membership).exists()
+        ):
+            raise MembershipError(
+                "An agency needs at least one administrator. Make someone else an administrator "
+                "first."
+            )
+        before = membership.role_labels
+        membership.is_administrator = is_administrator
+        membership.is_authorized_representative = is_authorized_representative
+        if membership.role_labels == before:
+            return membership
+        membership.save(update_fields=["is_administrator", "is_authorized_representative"])
+        record(
+            verb="membership.roles_changed",
+            target=membership,
+            actor=by,
+            data={"before": before, "after": membership.role_labels},
+        )
+        send_templated_email(
+            template="applications/email/roles_changed",
+            context={"membership": membership, "agency": membership.agency},
+            to=[membership.user.email],
+        )
+    return membership
+
+
+def remove_member(*, membership: Membership, by: User) -> Membership:
+    """Take a person out of the agency; they keep no access to its records."""
+    with transaction.atomic():
+        Agency.objects.select_for_update().get(pk=membership.agency_id)
+        membership = Membership.objects.select_related("user", "agency").get(pk=membership.pk)
+        if not can_manage_members(by, membership.agency)[0]:
+            raise MembershipError("Only an agency administrator can remove members.")
+        if membership.status != Membership.Status.ACTIVE:
+            raise MembershipError("This person is not an active member.")
+        if membership.is_administrator and not _other_administrators(membership).exists():
+            raise MembershipError(
+                "You cannot remove the agency's only administrator. Make someone else an "
+                "administrator first."
+            )
+        membership.status = Membership.Status.REMOVED
+        membership.decided_at = timezone.now()
+        membership.decided_by = by
+        membership.save(update_fields=["status", "decided_at", "decided_by"])
+        record(verb="membership.removed", target=membership, actor=by)
+        send_templated_email(
+            template="applications/email/member_removed",
+            context={"membership": membership, "agency": membership.agency},
+            to=[membership.user.email],
+        )
+    return membership
+
+
 def _active_membership(user: User, agency: Agency) -> Membership | None:
     if not user.is_authenticated:
         return None

@@ -16,6 +16,16 @@ urlpatterns = [
         name="membership_approve",
     ),
     path(
+        "agencies/<int:pk>/members/<int:membership_pk>/roles/",
+        views.membership_roles,
+        name="membership_roles",
+    ),
+    path(
+        "agencies/<int:pk>/members/<int:membership_pk>/remove/",
+        views.membership_remove,
+        name="membership_remove",
+    ),
+    path(
         "agencies/<int:pk>/members/<int:membership_pk>/decline/",
         views.membership_decline,
         name="membership_decline",

@@ -16,6 +16,7 @@ from .forms import (
     ApproveMembershipForm,
     CertifyForm,
     FindAgencyForm,
+    MemberRolesForm,
 )
 from .models import Agency, Application, Membership, Solicitation
 from .sections import SECTIONS_BY_SLUG, neighbours, outstanding, section_answers, task_list
@@ -160,14 +161,14 @@ def agency_join(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("dashboard")
 
 
-def _pending_membership(request: HttpRequest, pk: int, membership_pk: int) -> Membership:
+def _agency_membership(request: HttpRequest, pk: int, membership_pk: int) -> Membership:
     agency = get_object_or_404(Agency.objects.for_user(request.user), pk=pk)
     return get_object_or_404(agency.memberships.select_related("user", "agency"), pk=membership_pk)
 
 
 @require_POST
 def membership_approve(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    membership = _pending_membership(request, pk, membership_pk)
+    membership = _agency_membership(request, pk, membership_pk)
     form = ApproveMembershipForm(request.POST)
     form.is_valid()  # a single optional checkbox: always valid
     try:
@@ -184,8 +185,43 @@ def membership_approve(request: HttpRequest, pk: int, membership_pk: int) -> Htt
 
 
 @require_POST
+def membership_roles(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    membership = _agency_membership(request, pk, membership_pk)
+    form = MemberRolesForm(request.POST)
+    form.is_valid()  # two optional checkboxes: always valid
+    try:
+        services.change_member_roles(
+            membership=membership,
+            by=request.user,
+            is_administrator=form.cleaned_data.get("is_administrator", False),
+            is_authorized_representative=form.cleaned_data.get(
+                "is_authorized_representative", False
+            ),
+        )
+    except services.MembershipError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, f"Roles of {membership.user} are saved.")
+    return redirect("applications:agency_detail", pk=pk)
+
+
+@require_POST
+def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
+    membership = _agency_membership(request, pk, membership_pk)
+    try:
+        services.remove_member(membership=membership, by=request.user)
+    except services.MembershipError as exc:
+        messages.error(request, str(exc))
+        return redirect("applications:agency_detail", pk=pk)
+    messages.success(request, f"{membership.user} is no longer a member of the agency.")
+    if membership.user == request.user:
+        return redirect("dashboard")
+    return redirect("applications:agency_detail", pk=pk)
+
+
+@require_POST
 def membership_decline(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    membership = _pending_membership(request, pk, membership_pk)
+    membership = _agency_membership(request, pk, membership_pk)
     try:
         services.decline_membership(membership=membership, by=request.user)
     except services.MembershipError as exc:

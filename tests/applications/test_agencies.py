@@ -288,3 +288,74 @@ def test_the_dashboard_lists_only_the_users_own_agencies(signed_in, applicant, o
     html = signed_in(applicant).get(reverse("dashboard")).text
     assert "Springfield Police Department" in html
     assert other_agency.legal_name not in html
+
+
+def test_an_administrator_makes_a_member_an_authorized_representative(
+    signed_in, applicant, member, agency, django_capture_on_commit_callbacks
+):
+    membership = Membership.objects.get(user=member)
+    with django_capture_on_commit_callbacks(execute=True):
+        signed_in(applicant).post(
+            reverse("applications:membership_roles", args=[agency.pk, membership.pk]),
+            {"is_authorized_representative": "on"},
+        )
+    membership.refresh_from_db()
+    assert membership.is_authorized_representative and not membership.is_administrator
+    event = AuditEvent.objects.for_object(membership).get(verb="membership.roles_changed")
+    assert event.data["after"] == ["Authorized Representative"]
+    assert mail.outbox[-1].to == [member.email]
+
+
+def test_the_last_administrator_cannot_give_up_the_role_or_be_removed(signed_in, applicant, agency):
+    client = signed_in(applicant)
+    own = Membership.objects.get(user=applicant)
+    response = client.post(
+        reverse("applications:membership_roles", args=[agency.pk, own.pk]), {}, follow=True
+    )
+    assert "An agency needs at least one administrator" in response.text
+    response = client.post(
+        reverse("applications:membership_remove", args=[agency.pk, own.pk]), follow=True
+    )
+    assert "only administrator" in response.text
+    own.refresh_from_db()
+    assert own.is_administrator and own.status == Membership.Status.ACTIVE
+
+
+def test_a_removed_member_loses_access_and_can_ask_to_join_again(
+    signed_in, client, applicant, member, agency
+):
+    membership = Membership.objects.get(user=member)
+    signed_in(applicant).post(
+        reverse("applications:membership_remove", args=[agency.pk, membership.pk])
+    )
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.REMOVED
+    assert AuditEvent.objects.for_object(membership).filter(verb="membership.removed").exists()
+    signed_in(member)
+    assert client.get(reverse("applications:agency_detail", args=[agency.pk])).status_code == 404
+    client.post(reverse("applications:agency_join", args=[agency.pk]))
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.PENDING
+
+
+def test_a_plain_member_cannot_change_roles_or_remove_anyone(signed_in, applicant, member, agency):
+    own = Membership.objects.get(user=applicant)
+    client = signed_in(member)
+    client.post(reverse("applications:membership_roles", args=[agency.pk, own.pk]), {})
+    client.post(reverse("applications:membership_remove", args=[agency.pk, own.pk]))
+    own.refresh_from_db()
+    assert own.is_administrator and own.status == Membership.Status.ACTIVE
+    html = client.get(reverse("applications:agency_detail", args=[agency.pk])).text
+    assert "Remove from agency" not in html
+
+
+def test_another_agencys_administrator_cannot_manage_this_agencys_members(
+    signed_in, other_agency_applicant, member, agency
+):
+    membership = Membership.objects.get(user=member)
+    client = signed_in(other_agency_applicant)
+    for name in ("membership_roles", "membership_remove"):
+        url = reverse(f"applications:{name}", args=[agency.pk, membership.pk])
+        assert client.post(url, {"is_administrator": "on"}).status_code == 404
+    membership.refresh_from_db()
+    assert membership.status == Membership.Status.ACTIVE and not membership.is_administrator
