@@ -92,7 +92,7 @@ def test_a_new_user_registers_signs_in_and_registers_their_agency(
     expect(page.get_by_text(f"{AGENCY['legal_name']} is registered.")).to_be_visible()
     expect(page.locator("dt:text-is('ORI') + dd")).to_have_text("IL08401")
     member_row = page.get_by_role("row").filter(has_text=EMAIL)
-    expect(member_row.get_by_role("cell").last).to_have_text(
+    expect(member_row.locator("td[data-label='Role']")).to_have_text(
         "Agency administrator, Authorized Representative"
     )
     page.screenshot(path=artifact_path("agency-page"), full_page=True)
