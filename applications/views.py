@@ -97,6 +97,9 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if can_manage
         else [],
         "approve_form": ApproveMembershipForm(),
+        "applications": agency.applications.select_related("solicitation").order_by(
+            "-solicitation__closes_at"
+        ),
         "events": AuditEvent.objects.for_object(agency).select_related("actor")[:10],
     }
     return render(request, "applications/agency_detail.html", context)

@@ -359,3 +359,13 @@ def test_another_agencys_administrator_cannot_manage_this_agencys_members(
         assert client.post(url, {"is_administrator": "on"}).status_code == 404
     membership.refresh_from_db()
     assert membership.status == Membership.Status.ACTIVE and not membership.is_administrator
+
+
+def test_the_agency_page_lists_its_applications(signed_in, applicant, agency, other_agency):
+    from tests.factories import ApplicationFactory
+
+    own = ApplicationFactory(agency=agency, submitted=True)
+    theirs = ApplicationFactory(agency=other_agency, submitted=True)
+    html = signed_in(applicant).get(reverse("applications:agency_detail", args=[agency.pk])).text
+    assert own.tracking_number in html
+    assert theirs.tracking_number not in html
