@@ -885,3 +885,20 @@ def test_the_dashboard_costs_the_same_queries_for_one_or_many_applications(signe
         membership = MembershipFactory(user=applicant)
         ApplicationFactory(agency=membership.agency, submitted=True)
     assert queries() == few
+
+
+def test_withdrawing_through_the_pages_asks_first_then_withdraws(signed_in, applicant, complete):
+    client = signed_in(applicant)
+    page = client.get(url("application_withdraw", complete)).text
+    assert "Withdraw this application?" in page
+    assert complete.status == Status.DRAFT  # asking changes nothing
+    response = client.post(url("application_withdraw", complete), follow=True)
+    assert "The application is withdrawn." in response.text
+    complete.refresh_from_db()
+    assert complete.status == Status.WITHDRAWN
+
+
+def test_a_plain_member_is_told_why_they_cannot_withdraw(signed_in, member, complete):
+    page = signed_in(member).get(url("application_withdraw", complete)).text
+    assert "Only an Authorized Representative or agency administrator can withdraw." in page
+    assert 'type="submit"' not in page.split('id="main-content"')[1]
