@@ -179,6 +179,15 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 6, "cols": 80}),
         help_text="Sent to the agency by email and shown on the application.",
     )
+    days_to_correct = forms.IntegerField(
+        label="Days to correct and resubmit",
+        required=False,
+        min_value=1,
+        max_value=90,
+        initial=services.CORRECTION_DAYS,
+        help_text=f"Counted from today, ending 11:59 PM Eastern; never before the solicitation's "
+        f"own deadline. Empty means {services.CORRECTION_DAYS}.",
+    )
 
 
 class SchoolPartnerInline(admin.TabularInline):
@@ -213,13 +222,14 @@ class ApplicationAdmin(AuditTrailMixin, SimpleHistoryAdmin):
     fieldsets = (
         (None, {"fields": ("agency", "solicitation", "status", "tracking_number",
                            "submitted_at", "submitted_by", "certified_name",
-                           "returned_reason")}),
+                           "returned_reason", "corrections_due_at")}),
         ("Answers", {"fields": ("answers",)}),
         ("Budget", {"fields": ("budget_summary",)}),
         ("Record", {"fields": ("audit_trail",)}),
     )  # fmt: skip
     readonly_fields = ["agency", "solicitation", "status", "tracking_number", "submitted_at",
-                       "submitted_by", "certified_name", "returned_reason", "answers",
+                       "submitted_by", "certified_name", "returned_reason",
+                       "corrections_due_at", "answers",
                        "budget_summary", "audit_trail"]  # fmt: skip
 
     def has_add_permission(self, request) -> bool:
@@ -291,7 +301,11 @@ class ApplicationAdmin(AuditTrailMixin, SimpleHistoryAdmin):
         if "apply" in request.POST and form.is_valid():
             for application in queryset:
                 services.return_application(
-                    application=application, by=request.user, reason=form.cleaned_data["reason"]
+                    application=application,
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                    days_to_correct=form.cleaned_data["days_to_correct"]
+                    or services.CORRECTION_DAYS,
                 )
             self.message_user(
                 request, f"Returned {queryset.count()} application(s) for corrections.",

@@ -492,6 +492,10 @@ class Application(models.Model):
     )  # fmt: skip
     certified_name = models.CharField(max_length=150, blank=True)
     returned_reason = models.TextField(blank=True, max_length=4000)
+    corrections_due_at = models.DateTimeField(
+        "corrections due", null=True, blank=True,
+        help_text="When returned for corrections: the resubmission deadline COPS set.",
+    )  # fmt: skip
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     # 1. Eligibility
@@ -663,6 +667,20 @@ class Application(models.Model):
     @property
     def is_editable(self) -> bool:
         return self.status in self.EDITABLE
+
+    @property
+    def deadline(self) -> datetime:
+        """When this application must be (re)submitted by: the solicitation's deadline, or the
+        corrections deadline COPS set when it returned the application."""
+        if self.status == self.Status.RETURNED and self.corrections_due_at:
+            return self.corrections_due_at
+        return self.solicitation.closes_at
+
+    def is_before_deadline(self, at: datetime | None = None) -> bool:
+        at = at or timezone.now()
+        if self.status == self.Status.RETURNED and self.corrections_due_at:
+            return at < self.corrections_due_at
+        return self.solicitation.is_open(at)
 
     @property
     def total_positions(self) -> int:

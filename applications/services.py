@@ -3,6 +3,7 @@ audit event and queues email after commit. Views turn the errors into form error
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -255,8 +256,12 @@ class StaleSection(ApplicationError):
     """Someone saved the section after this form was opened."""
 
 
+def _format_time(moment) -> str:
+    return f"{timezone.localtime(moment):%B %-d, %Y at %-I:%M %p %Z}"
+
+
 def _format_deadline(solicitation: Solicitation) -> str:
-    return f"{timezone.localtime(solicitation.closes_at):%B %-d, %Y at %-I:%M %p %Z}"
+    return _format_time(solicitation.closes_at)
 
 
 def _agency_recipients(agency: Agency) -> list[str]:
@@ -301,7 +306,11 @@ def can_edit_application(user: User, application: Application) -> tuple[bool, st
             f"This application is {application.get_status_display().lower()} and locked. "
             "COPS staff can return it to you for corrections."
         )
-    if not application.solicitation.is_open():
+    if not application.is_before_deadline():
+        if application.status == Application.Status.RETURNED:
+            return False, (
+                f"The deadline for corrections ({_format_time(application.deadline)}) has passed."
+            )
         return False, (
             f"The deadline for this solicitation ({_format_deadline(application.solicitation)}) "
             "has passed."
@@ -381,10 +390,8 @@ def submit_application(*, application: Application, by: User, certified_name: st
         if not allowed:
             raise ApplicationError(reason)
         now = timezone.now()
-        if now >= current.solicitation.closes_at:
-            raise ApplicationError(
-                f"The deadline ({_format_deadline(current.solicitation)}) has passed."
-            )
+        if not current.is_before_deadline(now):
+            raise ApplicationError(f"The deadline ({_format_time(current.deadline)}) has passed.")
         problems = outstanding(task_list(current))
         if problems:
             count = len(problems)
@@ -423,11 +430,20 @@ def submit_application(*, application: Application, by: User, certified_name: st
     return current
 
 
-def return_application(*, application: Application, by: User, reason: str) -> Application:
-    """Staff send a submitted application back to the agency for corrections."""
+CORRECTION_DAYS = 14
+
+
+def return_application(
+    *, application: Application, by: User, reason: str, days_to_correct: int = CORRECTION_DAYS
+) -> Application:
+    """Staff send a submitted application back to the agency for corrections. The agency may
+    resubmit until the solicitation's deadline or `days_to_correct` days from now (end of that
+    day, Eastern), whichever is later: a return never leaves it without time to act."""
     reason = reason.strip()
     if not reason:
         raise ApplicationError("Say what the agency needs to correct.")
+    if not 1 <= days_to_correct <= 90:
+        raise ApplicationError("Give the agency between 1 and 90 days to correct it.")
     with transaction.atomic():
         current = Application.objects.select_for_update().get(pk=application.pk)
         if current.status != Application.Status.SUBMITTED:
@@ -435,10 +451,21 @@ def return_application(*, application: Application, by: User, reason: str) -> Ap
                 f"Only a submitted application can be returned; this one is "
                 f"{current.get_status_display().lower()}."
             )
+        end_of_day = timezone.localtime().replace(hour=23, minute=59, second=59, microsecond=0)
+        due = max(current.solicitation.closes_at, end_of_day + timedelta(days=days_to_correct))
         current.status = Application.Status.RETURNED
         current.returned_reason = reason
-        current.save(update_fields=["status", "returned_reason", "updated_at"])
-        record(verb="application.returned", target=current, actor=by, message=reason)
+        current.corrections_due_at = due
+        current.save(
+            update_fields=["status", "returned_reason", "corrections_due_at", "updated_at"]
+        )
+        record(
+            verb="application.returned",
+            target=current,
+            actor=by,
+            message=reason,
+            data={"corrections_due_at": due.isoformat()},
+        )
         send_templated_email(
             template="applications/email/application_returned",
             context={"application": current, "reason": reason},

@@ -27,7 +27,7 @@ def next_action(application: Application) -> str:
     status = application.status
     if status == Application.Status.WITHDRAWN:
         return "None: withdrawn"
-    if status in Application.EDITABLE and not application.solicitation.is_open():
+    if status in Application.EDITABLE and not application.is_before_deadline():
         return "None: the deadline has passed"
     if status == Application.Status.RETURNED:
         return "Make the corrections COPS asked for and resubmit"
