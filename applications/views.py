@@ -96,7 +96,6 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "pending_members": [m for m in members if m.status == Membership.Status.PENDING]
         if can_manage
         else [],
-        "approve_form": ApproveMembershipForm(),
         "applications": agency.applications.select_related("solicitation").order_by(
             "-solicitation__closes_at"
         ),
@@ -315,6 +314,7 @@ def application_section(request: HttpRequest, pk: int, slug: str) -> HttpRespons
     if request.method == "POST" and not can_edit:
         messages.error(request, edit_reason)
         return redirect("applications:application_overview", pk=application.pk)
+    before, after = neighbours(slug)
     form = section.form(application, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -329,15 +329,12 @@ def application_section(request: HttpRequest, pk: int, slug: str) -> HttpRespons
             messages.error(request, str(exc))
             return redirect("applications:application_overview", pk=application.pk)
         else:
-            before, after = neighbours(slug)
-            if "continue" in request.POST:
-                messages.success(request, f"{section.title} is saved.")
-                if after is not None:
-                    return redirect("applications:application_section", pk=pk, slug=after.slug)
-                return redirect("applications:application_review", pk=pk)
             messages.success(request, f"{section.title} is saved.")
-            return redirect("applications:application_overview", pk=pk)
-    before, after = neighbours(slug)
+            if "continue" not in request.POST:
+                return redirect("applications:application_overview", pk=pk)
+            if after is not None:
+                return redirect("applications:application_section", pk=pk, slug=after.slug)
+            return redirect("applications:application_review", pk=pk)
     problems = section.problems(application) if application.section_version(slug) else []
     return render(
         request,
