@@ -11,8 +11,19 @@ from simple_history.admin import SimpleHistoryAdmin
 from copsgrants.admin import AuditTrailMixin
 
 from . import services
-from .models import Agency, Application, Membership, SchoolPartner, ScoringRules, Solicitation
-from .sections import SECTIONS, section_answers
+from .models import (
+    CORRECTION_DAYS,
+    MAX_CORRECTION_DAYS,
+    MIN_CORRECTION_DAYS,
+    Agency,
+    Application,
+    Membership,
+    SchoolPartner,
+    ScoringRules,
+    Solicitation,
+)
+from .presentation import section_answers
+from .sections import SECTIONS
 
 
 class MembershipInline(admin.TabularInline):
@@ -182,11 +193,11 @@ class ReturnForm(forms.Form):
     days_to_correct = forms.IntegerField(
         label="Days to correct and resubmit",
         required=False,
-        min_value=1,
-        max_value=90,
-        initial=services.CORRECTION_DAYS,
+        min_value=MIN_CORRECTION_DAYS,
+        max_value=MAX_CORRECTION_DAYS,
+        initial=CORRECTION_DAYS,
         help_text=f"Counted from today, ending 11:59 PM Eastern; never before the solicitation's "
-        f"own deadline. Empty means {services.CORRECTION_DAYS}.",
+        f"own deadline. Empty means {CORRECTION_DAYS}.",
     )
 
 
@@ -304,8 +315,7 @@ class ApplicationAdmin(AuditTrailMixin, SimpleHistoryAdmin):
                     application=application,
                     by=request.user,
                     reason=form.cleaned_data["reason"],
-                    days_to_correct=form.cleaned_data["days_to_correct"]
-                    or services.CORRECTION_DAYS,
+                    days_to_correct=form.cleaned_data["days_to_correct"] or CORRECTION_DAYS,
                 )
             self.message_user(
                 request, f"Returned {queryset.count()} application(s) for corrections.",

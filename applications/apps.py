@@ -1,6 +1,22 @@
 from django.apps import AppConfig
 
+from copsgrants import roles
+
 
 class ApplicationsConfig(AppConfig):
     name = "applications"
     verbose_name = "Agencies and applications"
+    # What each staff role may do with this app's models (collected by roles.sync_role_groups).
+    staff_role_permissions = {
+        roles.PROGRAM_SPECIALIST: [
+            "view_agency", "change_agency", "view_membership", "change_membership",
+            "view_solicitation", "view_scoringrules", "view_application", "return_application",
+        ],
+        roles.REVIEWER: ["view_agency", "view_solicitation", "view_application"],
+        roles.GRANTS_MANAGER: [
+            "view_agency", "view_membership", "view_solicitation", "add_solicitation",
+            "change_solicitation", "view_scoringrules", "add_scoringrules", "view_application",
+            "return_application",
+        ],
+        roles.TRAINING_COORDINATOR: ["view_agency"],
+    }  # fmt: skip

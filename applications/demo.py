@@ -191,8 +191,8 @@ def _application(agency: Agency, solicitation: Solicitation, status: str, **extr
     if complete:
         SchoolPartner.objects.create(application=application, **SCHOOL_PARTNER)
     if status not in (Application.Status.DRAFT, Application.Status.WITHDRAWN):
-        application.tracking_number = (
-            f"CHP{solicitation.fiscal_year % 100:02d}-{application.pk:06d}"
+        application.tracking_number = Application.format_tracking_number(
+            fiscal_year=solicitation.fiscal_year, pk=application.pk
         )
         application.submitted_at = solicitation.opens_at + timedelta(days=7)
         application.submitted_by = agency.created_by

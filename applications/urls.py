@@ -5,6 +5,7 @@ from . import views
 app_name = "applications"
 
 urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("agencies/new/", views.agency_create, name="agency_create"),
     path("agencies/find/", views.agency_find, name="agency_find"),
     path("agencies/<int:pk>/", views.agency_detail, name="agency_detail"),

@@ -18,8 +18,9 @@ from .forms import (
     FindAgencyForm,
     MemberRolesForm,
 )
-from .models import Agency, Application, Membership, Solicitation
-from .sections import SECTIONS_BY_SLUG, neighbours, outstanding, section_answers, task_list
+from .models import Agency, Application, Membership, Solicitation, membership_or_404
+from .presentation import section_answers
+from .sections import SECTIONS_BY_SLUG, neighbours, outstanding, task_list
 
 
 def next_action(application: Application) -> str:
@@ -39,9 +40,11 @@ def next_action(application: Application) -> str:
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
+    # Agencies the user belongs to, and requests still waiting; a removed or declined
+    # membership grants nothing and is not listed.
     memberships = (
         Membership.objects.filter(user=request.user)
-        .exclude(status=Membership.Status.DECLINED)
+        .filter(status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING])
         .select_related("agency")
     )
     applications = list(
@@ -83,7 +86,7 @@ def agency_create(request: HttpRequest) -> HttpResponse:
 
 
 def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = get_object_or_404(Agency.objects.for_user(request.user), pk=pk)
+    agency = membership_or_404(request.user, pk).agency
     can_edit, edit_reason = services.can_edit_agency(request.user, agency)
     can_manage, _ = services.can_manage_members(request.user, agency)
     members = agency.memberships.select_related("user").order_by("status", "user__email")
@@ -105,7 +108,7 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    agency = get_object_or_404(Agency.objects.for_user(request.user), pk=pk)
+    agency = membership_or_404(request.user, pk).agency
     allowed, reason = services.can_edit_agency(request.user, agency)
     if not allowed:
         messages.error(request, reason)
@@ -160,11 +163,11 @@ def agency_join(request: HttpRequest, pk: int) -> HttpResponse:
             f"Your request to join {agency.legal_name} is sent. Its administrators will review it; "
             "we will email you their decision.",
         )
-    return redirect("dashboard")
+    return redirect("applications:dashboard")
 
 
 def _agency_membership(request: HttpRequest, pk: int, membership_pk: int) -> Membership:
-    agency = get_object_or_404(Agency.objects.for_user(request.user), pk=pk)
+    agency = membership_or_404(request.user, pk).agency
     return get_object_or_404(agency.memberships.select_related("user", "agency"), pk=membership_pk)
 
 
@@ -217,7 +220,7 @@ def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> Http
         return redirect("applications:agency_detail", pk=pk)
     messages.success(request, f"{membership.user} is no longer a member of the agency.")
     if membership.user == request.user:
-        return redirect("dashboard")
+        return redirect("applications:dashboard")
     return redirect("applications:agency_detail", pk=pk)
 
 
@@ -264,10 +267,7 @@ def solicitation_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_start(request: HttpRequest, pk: int) -> HttpResponse:
     solicitation = get_object_or_404(Solicitation.objects.published(), pk=pk)
-    agency_pk = request.POST.get("agency", "")
-    if not agency_pk.isdigit() or len(agency_pk) > 18:
-        raise Http404("No such agency")
-    agency = get_object_or_404(Agency.objects.for_user(request.user), pk=int(agency_pk))
+    agency = membership_or_404(request.user, request.POST.get("agency", "")).agency
     try:
         application = services.start_application(
             agency=agency, solicitation=solicitation, by=request.user
@@ -318,7 +318,14 @@ def application_section(request: HttpRequest, pk: int, slug: str) -> HttpRespons
     form = section.form(application, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_section(application=application, form=form, by=request.user)
+            services.save_section(
+                application=application,
+                slug=slug,
+                data=form.section_data(),
+                version=form.cleaned_data.get("version"),
+                partners=form.partner_data() if hasattr(form, "partner_data") else None,
+                by=request.user,
+            )
         except services.StaleSection as exc:
             form.add_error(None, str(exc))
             # Their answers stay on the page; saving again now replaces the newer ones.

@@ -1,6 +1,7 @@
 """COPS staff roles are Django groups. Data migrations call `sync_role_groups` so every
-environment has the same groups with the same permissions; later apps extend ROLE_PERMISSIONS
-and add a migration that calls it again."""
+environment has the same groups with the same permissions. Each app declares the permissions its
+roles need on its AppConfig (`staff_role_permissions`) and adds a migration that calls
+`sync_role_groups` again when they change."""
 
 from __future__ import annotations
 
@@ -11,42 +12,18 @@ TRAINING_COORDINATOR = "Training coordinator"
 
 STAFF_ROLES = (PROGRAM_SPECIALIST, REVIEWER, GRANTS_MANAGER, TRAINING_COORDINATOR)
 
-# "app_label.codename" for each role.
-ROLE_PERMISSIONS: dict[str, list[str]] = {
-    PROGRAM_SPECIALIST: [
-        "applications.view_agency",
-        "applications.change_agency",
-        "applications.view_membership",
-        "applications.change_membership",
-        "applications.view_solicitation",
-        "applications.view_scoringrules",
-        "applications.view_application",
-        "applications.return_application",
-        "copsgrants.view_user",
-        "copsgrants.view_auditevent",
-    ],
-    REVIEWER: [
-        "applications.view_agency",
-        "applications.view_solicitation",
-        "applications.view_application",
-    ],
-    GRANTS_MANAGER: [
-        "applications.view_agency",
-        "applications.view_membership",
-        "applications.view_solicitation",
-        "applications.add_solicitation",
-        "applications.change_solicitation",
-        "applications.view_scoringrules",
-        "applications.add_scoringrules",
-        "applications.view_application",
-        "applications.return_application",
-        "copsgrants.view_user",
-        "copsgrants.view_auditevent",
-    ],
-    TRAINING_COORDINATOR: [
-        "applications.view_agency",
-    ],
-}
+
+def role_permissions() -> dict[str, list[str]]:
+    """ "app_label.codename" for each role, collected from the installed apps: an app's AppConfig
+    declares `staff_role_permissions = {role: [codename, ...]}` for its own models, so the core
+    never names an app above it."""
+    from django.apps import apps
+
+    collected: dict[str, list[str]] = {role: [] for role in STAFF_ROLES}
+    for config in apps.get_app_configs():
+        for role, codenames in getattr(config, "staff_role_permissions", {}).items():
+            collected[role].extend(f"{config.label}.{codename}" for codename in codenames)
+    return collected
 
 
 def sync_role_groups(apps, schema_editor=None) -> None:
@@ -61,7 +38,7 @@ def sync_role_groups(apps, schema_editor=None) -> None:
 
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
-    for role, perms in ROLE_PERMISSIONS.items():
+    for role, perms in role_permissions().items():
         group, _ = Group.objects.get_or_create(name=role)
         wanted = []
         for dotted in perms:

@@ -2,8 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from applications.views import dashboard
-
 from . import views
 from .forms import PasswordResetForm, SignInForm
 
@@ -15,7 +13,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
-    path("dashboard/", dashboard, name="dashboard"),
     path("accounts/register/", views.register, name="register"),
     path(
         "accounts/login/",

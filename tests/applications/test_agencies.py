@@ -156,7 +156,7 @@ def test_html_in_agency_text_is_escaped_on_every_page(signed_in, user):
     agency = Agency.objects.get()
     for url in (
         reverse("applications:agency_detail", args=[agency.pk]),
-        reverse("dashboard"),
+        reverse("applications:dashboard"),
         reverse("applications:agency_edit", args=[agency.pk]),
     ):
         html = client.get(url).text
@@ -285,7 +285,7 @@ def test_finding_an_unknown_identifier_offers_registration(signed_in, user):
 
 
 def test_the_dashboard_lists_only_the_users_own_agencies(signed_in, applicant, other_agency):
-    html = signed_in(applicant).get(reverse("dashboard")).text
+    html = signed_in(applicant).get(reverse("applications:dashboard")).text
     assert "Springfield Police Department" in html
     assert other_agency.legal_name not in html
 

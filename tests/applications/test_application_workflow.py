@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from applications import services
 from applications.models import Application, Membership
-from applications.sections import SECTIONS, CommunityPolicingForm, task_list
+from applications.sections import SECTIONS, task_list
 from copsgrants.models import AuditEvent
 from tests.conftest import require
 from tests.factories import (
@@ -334,13 +334,14 @@ def test_a_plain_member_cannot_withdraw(member, complete):
 )
 def test_a_locked_application_cannot_be_edited(applicant, complete, status, message):
     application = set_status(complete, status)
-    form = CommunityPolicingForm(
-        CP_ANSWERS | {"cp_problem": "Changed after submission.", "version": "1"},
-        application=application,
-    )
-    assert form.is_valid(), form.errors
     with pytest.raises(services.ApplicationError, match=message):
-        services.save_section(application=application, form=form, by=applicant)
+        services.save_section(
+            application=application,
+            slug="community-policing",
+            data=CP_ANSWERS | {"cp_problem": "Changed after submission."},
+            version=1,
+            by=applicant,
+        )
     stored = fresh(application)
     assert stored.cp_problem == complete.cp_problem
     assert stored.section_version("community-policing") == 1
@@ -348,9 +349,9 @@ def test_a_locked_application_cannot_be_edited(applicant, complete, status, mess
 
 def test_a_draft_section_saves_and_is_audited(applicant, agency):
     application = ApplicationFactory(agency=agency)
-    form = CommunityPolicingForm(CP_ANSWERS | {"version": "0"}, application=application)
-    assert form.is_valid(), form.errors
-    services.save_section(application=application, form=form, by=applicant)
+    services.save_section(
+        application=application, slug="community-policing", data=CP_ANSWERS, version=0, by=applicant
+    )
     stored = fresh(application)
     assert stored.cp_problem == CP_ANSWERS["cp_problem"]
     assert stored.section_version("community-policing") == 1
@@ -720,8 +721,9 @@ def states(application):
     return {status.section.slug: status.state for status in task_list(fresh(application))}
 
 
-def test_a_fresh_draft_has_every_section_not_started(agency):
-    assert states(ApplicationFactory(agency=agency)) == dict.fromkeys(SLUGS, "not_started")
+def test_a_fresh_draft_has_every_section_not_started_but_the_prefilled_agency(agency):
+    expected = dict.fromkeys(SLUGS, "not_started") | {"agency": "complete"}
+    assert states(ApplicationFactory(agency=agency)) == expected
 
 
 def test_a_partly_answered_section_is_in_progress(signed_in, applicant, agency):
@@ -731,10 +733,13 @@ def test_a_partly_answered_section_is_in_progress(signed_in, applicant, agency):
         {"positions_new_hire": "2", "salary_year_1": "52000.00", "version": "0", "return": "1"},
     )
     assert response.status_code == 302
-    assert states(application) == dict.fromkeys(SLUGS, "not_started") | {"officers": "in_progress"}
+    assert states(application) == dict.fromkeys(SLUGS, "not_started") | {
+        "officers": "in_progress",
+        "agency": "complete",
+    }
     overview = signed_in(applicant).get(url("application_overview", application)).text
     assert 'section-state--in_progress" data-section="officers">In progress<' in overview
-    assert "0 of 9 complete" in overview
+    assert "1 of 9 complete" in overview
 
 
 def test_a_complete_application_has_every_section_complete(signed_in, applicant, complete):
@@ -876,7 +881,7 @@ def test_the_dashboard_costs_the_same_queries_for_one_or_many_applications(signe
 
     def queries() -> int:
         with CaptureQueriesContext(connection) as ctx:
-            assert client.get(reverse("dashboard")).status_code == 200
+            assert client.get(reverse("applications:dashboard")).status_code == 200
         return len(ctx.captured_queries)
 
     ApplicationFactory(agency=applicant.memberships.get().agency)

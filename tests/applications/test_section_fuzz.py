@@ -149,6 +149,7 @@ def sro_post(**overrides) -> dict[str, str]:
         "sro_commitment": "True",
         "sro_positions": "1",
         "sro_time_assurance": "on",
+        "version": "0",
         "partners-TOTAL_FORMS": "1",
         "partners-INITIAL_FORMS": "0",
         "partners-MIN_NUM_FORMS": "0",

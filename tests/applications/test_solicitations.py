@@ -30,6 +30,8 @@ RULE_CHANGES = {
     "award_ceiling": Decimal("5000000.00"),
     "partial_waiver_federal_percent": Decimal("85.00"),
     "full_waiver_federal_percent": Decimal("95.00"),
+    "all_positions_sro": True,
+    "waiver_lifts_officer_cap": False,
     "opens_at": timezone.now() - timedelta(days=20),
     "closes_at": timezone.now() + timedelta(days=90),
     "total_funds": Decimal("1000.00"),

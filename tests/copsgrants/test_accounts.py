@@ -21,11 +21,11 @@ GOOD = {
 def test_it_registers_a_user_with_email_as_login_and_signs_them_in(client):
     response = client.post(reverse("register"), GOOD)
     assert response.status_code == 302
-    assert response.url == reverse("dashboard")
+    assert response.url == reverse("applications:dashboard")
     user = User.objects.get()
     assert user.email == "alex.rivera@springfield.example"
     assert user.check_password(GOOD["password1"])
-    assert client.get(reverse("dashboard")).status_code == 200
+    assert client.get(reverse("applications:dashboard")).status_code == 200
 
 
 def test_it_refuses_an_email_that_is_already_registered_whatever_its_case(client):
@@ -70,9 +70,9 @@ def test_it_signs_in_with_email_case_insensitively_and_signs_out(client):
         reverse("login"), {"username": "Chief@Town.example", "password": PASSWORD}
     )
     assert response.status_code == 302
-    assert response.url == reverse("dashboard")
+    assert response.url == reverse("applications:dashboard")
     assert client.post(reverse("logout")).status_code == 302
-    assert client.get(reverse("dashboard")).status_code == 302
+    assert client.get(reverse("applications:dashboard")).status_code == 302
 
 
 def test_it_rejects_a_wrong_password_with_a_clear_message(client):

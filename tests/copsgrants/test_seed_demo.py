@@ -84,11 +84,11 @@ def test_demo_password_comes_from_the_environment(monkeypatch):
 
 
 def test_the_data_migration_creates_the_staff_groups_with_their_permissions():
-    for role, perms in roles.ROLE_PERMISSIONS.items():
+    for role, perms in roles.role_permissions().items():
         group = Group.objects.get(name=role)
         granted = {
             f"{p.content_type.app_label}.{p.codename}"
             for p in group.permissions.select_related("content_type")
         }
         assert granted == set(perms)
-    assert "applications.change_agency" not in roles.ROLE_PERMISSIONS[roles.REVIEWER]
+    assert "applications.change_agency" not in roles.role_permissions()[roles.REVIEWER]

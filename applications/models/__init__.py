@@ -1,0 +1,40 @@
+"""The applications app's models, one module per sub-domain (like manage.get.gov's
+registrar/models/): agencies and memberships, solicitations and scoring rules, applications and
+school partners. Import from here: `from applications.models import Application`."""
+
+from .agencies import (
+    MAX_POPULATION,
+    MAX_SWORN_FORCE,
+    Agency,
+    AgencyType,
+    Membership,
+    active_membership,
+    membership_or_404,
+)
+from .applications import (
+    CORRECTION_DAYS,
+    MAX_CORRECTION_DAYS,
+    MIN_CORRECTION_DAYS,
+    Application,
+    SchoolPartner,
+)
+from .solicitations import PERCENT, MatchWaiver, ScoringRules, Solicitation
+
+__all__ = [
+    "CORRECTION_DAYS",
+    "MAX_CORRECTION_DAYS",
+    "MAX_POPULATION",
+    "MAX_SWORN_FORCE",
+    "MIN_CORRECTION_DAYS",
+    "PERCENT",
+    "Agency",
+    "AgencyType",
+    "Application",
+    "MatchWaiver",
+    "Membership",
+    "SchoolPartner",
+    "ScoringRules",
+    "Solicitation",
+    "active_membership",
+    "membership_or_404",
+]

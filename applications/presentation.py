@@ -1,0 +1,54 @@
+"""How stored answers read on the review page and in the staff's read-only view."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django import forms
+
+from .checks import profile_value
+from .models import Application
+from .sections import Section
+
+
+def _display(name: str, field: forms.Field, value) -> str:
+    if value in (None, ""):
+        return "Not answered"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    choices = dict(getattr(field, "choices", []) or [])
+    if value in choices:
+        return str(choices[value])
+    if isinstance(value, Decimal) and name.startswith(("salary_", "fringe_")):
+        return f"${value:,.2f}"
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)
+
+
+def section_answers(section: Section, application: Application) -> list[tuple[str, str]]:
+    """(label, answer) pairs for the review page and the staff's read-only view."""
+    form = section.form(application)
+    required = section.check.required
+    answers = []
+    for name, field in form.fields.items():
+        if name == "version":
+            continue
+        value = (
+            profile_value(application, name)
+            if section.check.prefilled
+            else getattr(application, name)
+        )
+        if value in (None, "") and name not in required:
+            continue  # an optional question left blank (e.g. no waiver, so no justification)
+        answers.append((str(field.label), _display(name, field, value)))
+    if section.slug == "sro" and application.sro_commitment:
+        for partner in application.school_partners.all():
+            answers.append(
+                (
+                    f"School partner: {partner.district_name}",
+                    f"{partner.contact_name}, {partner.contact_email}, {partner.contact_phone}. "
+                    f"Schools: {', '.join(partner.schools.splitlines())}",
+                )
+            )
+    return answers

@@ -1,0 +1,238 @@
+"""Agency and membership workflows. Each function guards, writes in one transaction, records an
+audit event and queues email after commit. Views turn the errors into form errors or messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from copsgrants.audit import record
+from copsgrants.email import send_templated_email
+from copsgrants.models import User
+
+from ..models import Agency, Membership, active_membership
+
+
+class MembershipError(Exception):
+    """A membership change that the current state does not allow."""
+
+
+class DuplicateAgency(Exception):
+    """Another agency already holds this ORI or UEI."""
+
+
+def register_agency(
+    *, by: User, fields: dict[str, Any], is_authorized_representative: bool
+) -> Agency:
+    """Create the agency and make its registrant the first (active) agency administrator."""
+    try:
+        with transaction.atomic():
+            agency = Agency(created_by=by, **fields)
+            agency.save()
+            Membership.objects.create(
+                user=by,
+                agency=agency,
+                status=Membership.Status.ACTIVE,
+                is_administrator=True,
+                is_authorized_representative=is_authorized_representative,
+                decided_at=timezone.now(),
+                decided_by=by,
+            )
+            record(verb="agency.registered", target=agency, actor=by)
+    except IntegrityError as exc:
+        raise DuplicateAgency(
+            "An agency with this ORI or UEI was registered a moment ago. Ask to join it instead."
+        ) from exc
+    return agency
+
+
+def update_agency(*, agency: Agency, by: User, fields: dict[str, Any]) -> Agency:
+    changed = {name: value for name, value in fields.items() if getattr(agency, name) != value}
+    if not changed:
+        return agency
+    try:
+        with transaction.atomic():
+            for name, value in changed.items():
+                setattr(agency, name, value)
+            agency.save(update_fields=[*changed, "updated_at"])
+            record(verb="agency.updated", target=agency, actor=by, data={"fields": sorted(changed)})
+    except IntegrityError as exc:
+        raise DuplicateAgency("Another agency already uses this ORI or UEI.") from exc
+    return agency
+
+
+def request_membership(*, user: User, agency: Agency) -> Membership:
+    """Ask to join; the agency's administrators are emailed and decide."""
+    with transaction.atomic():
+        existing = Membership.objects.select_for_update().filter(user=user, agency=agency).first()
+        if existing is not None and existing.status == Membership.Status.ACTIVE:
+            raise MembershipError(f"You are already a member of {agency.legal_name}.")
+        if existing is not None and existing.status == Membership.Status.PENDING:
+            raise MembershipError(
+                f"You have already asked to join {agency.legal_name}. An agency administrator "
+                "will review your request."
+            )
+        if existing is not None:  # declined before: ask again
+            existing.status = Membership.Status.PENDING
+            existing.decided_at = None
+            existing.decided_by = None
+            existing.save(update_fields=["status", "decided_at", "decided_by"])
+            membership = existing
+        else:
+            membership = Membership.objects.create(user=user, agency=agency)
+        record(verb="membership.requested", target=membership, actor=user)
+        admins = agency.memberships.active().filter(is_administrator=True)
+        send_templated_email(
+            template="applications/email/join_requested",
+            context={"membership": membership, "agency": agency},
+            to=admins.values_list("user__email", flat=True),
+        )
+    return membership
+
+
+def _decide(membership: Membership, by: User) -> None:
+    if membership.status != Membership.Status.PENDING:
+        raise MembershipError("This request has already been decided.")
+    if not can_manage_members(by, membership.agency)[0]:
+        raise MembershipError("Only an agency administrator can decide requests to join.")
+
+
+def approve_membership(
+    *, membership: Membership, by: User, authorized_representative: bool = False
+) -> Membership:
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        _decide(membership, by)
+        membership.status = Membership.Status.ACTIVE
+        membership.is_authorized_representative = authorized_representative
+        membership.decided_at = timezone.now()
+        membership.decided_by = by
+        membership.save(
+            update_fields=["status", "is_authorized_representative", "decided_at", "decided_by"]
+        )
+        record(
+            verb="membership.approved",
+            target=membership,
+            actor=by,
+            data={"authorized_representative": authorized_representative},
+        )
+        send_templated_email(
+            template="applications/email/join_approved",
+            context={"membership": membership, "agency": membership.agency},
+            to=[membership.user.email],
+        )
+    return membership
+
+
+def decline_membership(*, membership: Membership, by: User) -> Membership:
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        _decide(membership, by)
+        membership.status = Membership.Status.DECLINED
+        membership.decided_at = timezone.now()
+        membership.decided_by = by
+        membership.save(update_fields=["status", "decided_at", "decided_by"])
+        record(verb="membership.declined", target=membership, actor=by)
+        send_templated_email(
+            template="applications/email/join_declined",
+            context={"membership": membership, "agency": membership.agency},
+            to=[membership.user.email],
+        )
+    return membership
+
+
+def _other_administrators(membership: Membership):
+    return (
+        Membership.objects.active()
+        .filter(agency_id=membership.agency_id, is_administrator=True)
+        .exclude(pk=membership.pk)
+    )
+
+
+def change_member_roles(
+    *,
+    membership: Membership,
+    by: User,
+    is_administrator: bool,
+    is_authorized_representative: bool,
+) -> Membership:
+    """Grant or take away the administrator and Authorized Representative roles."""
+    with transaction.atomic():
+        Agency.objects.select_for_update().get(pk=membership.agency_id)
+        membership = Membership.objects.select_related("user", "agency").get(pk=membership.pk)
+        if not can_manage_members(by, membership.agency)[0]:
+            raise MembershipError("Only an agency administrator can change roles.")
+        if membership.status != Membership.Status.ACTIVE:
+            raise MembershipError("Only an active member's roles can change.")
+        if (
+            membership.is_administrator
+            and not is_administrator
+            and not _other_administrators(membership).exists()
+        ):
+            raise MembershipError(
+                "An agency needs at least one administrator. Make someone else an administrator "
+                "first."
+            )
+        before = membership.role_labels
+        membership.is_administrator = is_administrator
+        membership.is_authorized_representative = is_authorized_representative
+        if membership.role_labels == before:
+            return membership
+        membership.save(update_fields=["is_administrator", "is_authorized_representative"])
+        record(
+            verb="membership.roles_changed",
+            target=membership,
+            actor=by,
+            data={"before": before, "after": membership.role_labels},
+        )
+        send_templated_email(
+            template="applications/email/roles_changed",
+            context={"membership": membership, "agency": membership.agency},
+            to=[membership.user.email],
+        )
+    return membership
+
+
+def remove_member(*, membership: Membership, by: User) -> Membership:
+    """Take a person out of the agency; they keep no access to its records."""
+    with transaction.atomic():
+        Agency.objects.select_for_update().get(pk=membership.agency_id)
+        membership = Membership.objects.select_related("user", "agency").get(pk=membership.pk)
+        if not can_manage_members(by, membership.agency)[0]:
+            raise MembershipError("Only an agency administrator can remove members.")
+        if membership.status != Membership.Status.ACTIVE:
+            raise MembershipError("This person is not an active member.")
+        if membership.is_administrator and not _other_administrators(membership).exists():
+            raise MembershipError(
+                "You cannot remove the agency's only administrator. Make someone else an "
+                "administrator first."
+            )
+        membership.status = Membership.Status.REMOVED
+        membership.decided_at = timezone.now()
+        membership.decided_by = by
+        membership.save(update_fields=["status", "decided_at", "decided_by"])
+        record(verb="membership.removed", target=membership, actor=by)
+        send_templated_email(
+            template="applications/email/member_removed",
+            context={"membership": membership, "agency": membership.agency},
+            to=[membership.user.email],
+        )
+    return membership
+
+
+def can_edit_agency(user: User, agency: Agency) -> tuple[bool, str]:
+    membership = active_membership(user, agency)
+    if membership is None:
+        return False, "You are not a member of this agency."
+    if not membership.is_administrator:
+        return False, "Only an agency administrator can change the agency's profile."
+    return True, ""
+
+
+def can_manage_members(user: User, agency: Agency) -> tuple[bool, str]:
+    membership = active_membership(user, agency)
+    if membership is None or not membership.is_administrator:
+        return False, "Only an agency administrator can approve requests to join."
+    return True, ""
