@@ -229,6 +229,12 @@ def sro_rules(application: Application) -> Iterator[Rule]:
             f"You can deploy at most the {total} position{'s' if total != 1 else ''} you "
             "requested in the officer request as SROs.",
         )
+    elif application.solicitation.all_positions_sro and application.sro_positions < total:
+        yield (
+            "sro_positions",
+            f"This solicitation asks agencies that commit to SROs to deploy every requested "
+            f"position as an SRO: enter {total}, or change the officer request.",
+        )
 
 
 # Other sections ---------------------------------------------------------------------------------
@@ -270,8 +276,10 @@ def retention_missing(application: Application) -> list[str]:
 
 def match_missing(application: Application) -> list[str]:
     missing = _empty(application, ["match_waiver"])
-    if application.match_waiver == MatchWaiver.NONE and not application.match_source.strip():
-        missing.append("match_source")
+    if application.match_waiver == MatchWaiver.NONE:
+        if not application.match_source.strip():
+            missing.append("match_source")
+        missing += _empty(application, ["match_not_budgeted", "match_not_federal"])
     if application.match_waiver in (MatchWaiver.PARTIAL, MatchWaiver.FULL) and not (
         application.waiver_justification.strip()
     ):

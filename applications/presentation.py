@@ -7,7 +7,7 @@ from decimal import Decimal
 from django import forms
 
 from .checks import profile_value
-from .models import Application
+from .models import Application, MatchWaiver
 from .sections import Section
 
 
@@ -17,6 +17,9 @@ def _display(name: str, field: forms.Field, value) -> str:
     if isinstance(value, bool):
         return "Yes" if value else "No"
     choices = dict(getattr(field, "choices", []) or [])
+    if name == "match_waiver" and value in (MatchWaiver.PARTIAL, MatchWaiver.FULL):
+        # Costed as requested; COPS decides it at screening.
+        return f"{choices.get(value, value)} (requested, not yet approved)"
     if value in choices:
         return str(choices[value])
     if isinstance(value, Decimal) and name.startswith(("salary_", "fringe_")):

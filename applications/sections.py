@@ -26,6 +26,7 @@ from .checks import (
     profile_from_agency,
     salary_fields,
 )
+from .fields import MoneyField
 from .forms import AgencyForm
 from .models import Agency, Application, MatchWaiver, SchoolPartner
 
@@ -140,7 +141,7 @@ class AgencyProfileForm(AgencyForm):
         return {name: self.cleaned_data.get(name) for name in PROFILE_FIELDS}
 
 
-MONEY_WIDGET = forms.NumberInput(attrs={"step": "0.01", "min": "0", "inputmode": "decimal"})
+YEARS = range(1, 6)  # a solicitation funds 12 to 60 months: up to five years of costs
 
 
 class OfficerRequestForm(SectionForm):
@@ -150,21 +151,24 @@ class OfficerRequestForm(SectionForm):
         fields = [
             "positions_new_hire", "positions_rehire_laid_off", "positions_rehire_scheduled",
             "layoff_date", "layoff_explanation",
-            "salary_year_1", "fringe_year_1", "salary_year_2", "fringe_year_2",
-            "salary_year_3", "fringe_year_3",
+            *(f"{kind}_year_{year}" for year in YEARS for kind in ("salary", "fringe")),
         ]  # fmt: skip
+        field_classes = {
+            f"{kind}_year_{year}": MoneyField for year in YEARS for kind in ("salary", "fringe")
+        }
         widgets = {
             "layoff_date": forms.DateInput(attrs={"type": "date"}),
             "layoff_explanation": forms.Textarea(attrs={"rows": 3}),
-            **{
-                f"{kind}_year_{year}": MONEY_WIDGET
-                for kind in ("salary", "fringe")
-                for year in (1, 2, 3)
-            },
         }
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
+        # One year of salary and fringe per 12 funded months; later years are not asked.
+        asked = salary_fields(self.application)
+        for name in [n for n in self.fields if n.startswith(("salary_", "fringe_"))]:
+            if name not in asked:
+                del self.fields[name]
+        years = self.application.solicitation.funded_years
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -177,14 +181,21 @@ class OfficerRequestForm(SectionForm):
             Fieldset(
                 "Entry-level salary and fringe benefits for one position",
                 HTML(
-                    '<p class="usa-hint">CHP pays only entry-level salary and fringe benefits. '
-                    "Enter the annual amounts for one officer; higher pay is the agency's "
-                    "own cost.</p>"
+                    '<p class="usa-hint">CHP pays only entry-level salary and fringe benefits '
+                    f"for {years} year{'s' if years != 1 else ''}. Enter the annual amounts for "
+                    "one officer; higher pay is the agency's own cost.</p>"
                 ),
-                "salary_year_1", "fringe_year_1", "salary_year_2", "fringe_year_2",
-                "salary_year_3", "fringe_year_3",
+                *asked,
             ),
         )  # fmt: skip
+
+    def section_data(self) -> dict:
+        data = super().section_data()
+        # Years a solicitation does not fund are never stored, so a later budget cannot use them.
+        for year in YEARS:
+            if year > self.application.solicitation.funded_years:
+                data[f"salary_year_{year}"] = data[f"fringe_year_{year}"] = None
+        return data
 
 
 class SchoolPartnerForm(forms.ModelForm):
