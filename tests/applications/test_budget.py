@@ -7,9 +7,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django import forms
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse
 
-from applications.budget import compute_budget, officer_cap
+from applications.budget import MONEY_FORMAT_MESSAGE, compute_budget, officer_cap, parse_money
+from applications.fields import MoneyField, MoneyInput
 from applications.models import Application
 from tests.factories import ApplicationFactory, SolicitationFactory
 
@@ -24,7 +27,7 @@ def budget(*, salaries, fringes, percent="75", cap=CAP, positions=1):
         salaries=[None if s is None else D(s) for s in salaries],
         fringes=[None if f is None else D(f) for f in fringes],
         federal_percent=D(percent),
-        per_officer_cap=D(cap),
+        per_officer_cap=None if cap is None else D(cap),
     )
 
 
@@ -198,6 +201,118 @@ def test_salaries_and_fringes_must_cover_the_same_years():
         budget(salaries=["50000", "50000"], fringes=["1000"])
 
 
+@pytest.mark.parametrize("years", [1, 2, 3, 4, 5])
+def test_a_budget_has_one_salary_and_fringe_entry_per_funded_year(years):
+    result = budget(salaries=["50000"] * years, fringes=["10000"] * years, cap=None)
+    assert [y.year for y in result.years] == list(range(1, years + 1))
+    assert result.cost_per_position == D("60000.00") * years
+    assert result.federal_per_position == D("45000.00") * years
+
+
+@pytest.mark.parametrize("years", [0, 6])
+def test_a_budget_covers_one_to_five_funded_years(years):
+    with pytest.raises(ValueError, match="1 to 5 funded years"):
+        budget(salaries=["50000"] * years, fringes=["10000"] * years)
+
+
+def test_five_years_of_salary_reach_the_cap_sooner():
+    three = budget(salaries=["40000"] * 3, fringes=["10000"] * 3)
+    five = budget(salaries=["40000"] * 5, fringes=["10000"] * 5)
+    assert (three.federal_per_position, three.cap_applies) == (D("112500.00"), False)
+    assert (five.federal_per_position, five.cap_applies) == (D("125000.00"), True)
+    assert five.local_per_position == D("125000.00")
+
+
+@pytest.mark.parametrize("percent", ["75", "90", "100"])
+def test_without_a_per_officer_cap_the_federal_share_is_the_whole_percent(percent):
+    result = budget(salaries=["70000"] * 3, fringes=["0"] * 3, percent=percent, cap=None)
+    assert result.per_officer_cap is None
+    assert result.federal_per_position == D("210000.00") * D(percent) / 100
+    assert result.cap_applies is False
+    assert result.cap_note == ""
+
+
+@pytest.mark.parametrize(
+    ("cap", "note"),
+    [
+        pytest.param("125000", "Capped at $125,000", id="whole-dollars"),
+        pytest.param("99999.5", "Capped at $99,999.50", id="with-cents"),
+        pytest.param("300000", "", id="cap-not-reached-no-label"),
+        pytest.param(None, "", id="no-cap-no-label"),
+    ],
+)
+def test_the_cap_label_names_the_cap_only_when_it_limits_the_federal_share(cap, note):
+    assert budget(salaries=["70000"] * 3, fringes=["0"] * 3, cap=cap).cap_note == note
+
+
+# Money answers ----------------------------------------------------------------------------------
+# The full list of accepted and refused answers is in budget_vectors.json (test_budget_vectors.py).
+
+
+def test_parse_money_reads_commas_and_refuses_exponents():
+    assert parse_money(" $1,234,567.5 ") == D("1234567.50")
+    for text in ("5e4", "5,5000", "-100", "100.001"):
+        with pytest.raises(ValueError, match=r"like 55,000 or 55000\.00"):
+            parse_money(text)
+
+
+def test_a_money_field_is_a_text_box_with_a_decimal_keypad_so_commas_can_be_typed():
+    class Form(forms.Form):
+        salary = MoneyField(label="Salary")
+
+    html = str(Form()["salary"])
+    assert 'type="text"' in html
+    assert 'inputmode="decimal"' in html
+    assert 'type="number"' not in html
+    assert "step=" not in html
+    assert isinstance(Form().fields["salary"].widget, MoneyInput)
+
+
+def test_a_money_field_cleans_a_typed_amount_to_a_decimal_of_cents():
+    field = MoneyField()
+    assert field.clean("$55,000") == D("55000.00")
+    assert field.clean("55000.5") == D("55000.50")
+    with pytest.raises(forms.ValidationError) as error:
+        field.clean("5e4")
+    assert error.value.messages == [MONEY_FORMAT_MESSAGE]
+    assert MONEY_FORMAT_MESSAGE == "Enter an amount in dollars and cents, like 55,000 or 55000.00."
+
+
+@pytest.mark.parametrize("blank", ["", "   "])
+def test_a_blank_money_field_is_empty_not_invalid(blank):
+    assert MoneyField(required=False).clean(blank) is None
+    with pytest.raises(forms.ValidationError) as error:
+        MoneyField().clean(blank)
+    assert error.value.code == "required"
+
+
+def test_a_money_field_still_limits_the_digits_its_column_holds():
+    field = MoneyField(max_digits=10, decimal_places=2)
+    assert field.clean("99,999,999.99") == D("99999999.99")
+    with pytest.raises(forms.ValidationError) as error:
+        field.clean("100,000,000")
+    assert error.value.messages == ["Ensure that there are no more than 10 digits in total."]
+
+
+def test_a_money_field_refuses_a_number_input_which_would_refuse_commas():
+    with pytest.raises(ImproperlyConfigured):
+        MoneyField(widget=forms.NumberInput)
+    with pytest.raises(ImproperlyConfigured):
+        MoneyField(widget=forms.NumberInput(attrs={"step": "0.01"}))
+
+
+@pytest.mark.django_db
+def test_a_model_form_can_use_money_field_for_a_salary_column():
+    Form = forms.modelform_factory(
+        Application, fields=["salary_year_1"], field_classes={"salary_year_1": MoneyField}
+    )
+    form = Form(data={"salary_year_1": "$52,000"}, instance=ApplicationFactory.build())
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["salary_year_1"] == D("52000.00")
+    too_big = Form(data={"salary_year_1": "123,456,789"}, instance=ApplicationFactory.build())
+    assert not too_big.is_valid()  # max_digits=10, decimal_places=2 come from the column
+
+
 # officer_cap ------------------------------------------------------------------------------------
 
 FY2014 = {
@@ -222,8 +337,17 @@ FY2014 = {
         pytest.param(19, 9_000, {}, 1, id="small-agency-may-ask-for-one"),
         pytest.param(5, 2_000, {}, 1, id="tiny-agency-may-ask-for-one"),
         pytest.param(20, 9_000, {"percent_of_force": D("2")}, 1, id="small-boundary-20-sworn"),
-        pytest.param(21, 9_000, {"percent_of_force": D("2")}, 0, id="21-sworn-is-not-small"),
-        pytest.param(19, 9_000, {"small_force": None}, 0, id="no-small-agency-rule"),
+        # The percentage never leaves an agency without a position to ask for.
+        pytest.param(21, 9_000, {"percent_of_force": D("2")}, 1, id="percent-never-below-one"),
+        pytest.param(19, 9_000, {"small_force": None}, 1, id="no-small-agency-rule"),
+        # The small-agency rule is a ceiling, not a floor.
+        pytest.param(19, 9_000, {"percent_of_force": None}, 1, id="small-agency-ceiling"),
+        pytest.param(20, 9_000, {"percent_of_force": D("50")}, 1, id="small-ceiling-beats-pct"),
+        pytest.param(21, 9_000, {"percent_of_force": D("50")}, 10, id="21-sworn-is-not-small"),
+        pytest.param(
+            19, 9_000, {"percent_of_force": None, "max_officers": None}, 1,
+            id="small-ceiling-alone",
+        ),
         pytest.param(
             2_000, 50_000, {"percent_of_force": None, "max_officers": None}, None, id="no-cap"
         ),
@@ -292,11 +416,28 @@ def test_a_match_waiver_changes_the_federal_percent_to_the_solicitations_setting
 
 
 @pytest.mark.django_db
-def test_a_waiver_never_lifts_the_per_officer_cap():
-    application = ApplicationFactory(complete=True, match_waiver="full")
+def test_a_waiver_keeps_the_per_officer_cap_under_the_older_rule():
+    application = ApplicationFactory(
+        complete=True, match_waiver="full", solicitation__waiver_lifts_officer_cap=False
+    )
     assert application.budget.federal_percent == D("100")
     assert application.budget.federal_per_position == D("125000.00")
     assert application.budget.cap_applies is True
+
+
+@pytest.mark.django_db
+def test_a_waiver_lifts_the_per_officer_cap_under_fy2022_guidance():
+    application = ApplicationFactory(complete=True, match_waiver="full")
+    assert application.solicitation.waiver_lifts_officer_cap is True
+    assert application.budget.federal_per_position == application.budget.cost_per_position
+    assert application.budget.federal_per_position > D("125000.00")
+    assert application.budget.cap_applies is False
+
+
+@pytest.mark.django_db
+def test_without_a_waiver_the_cap_applies_whatever_the_setting():
+    application = ApplicationFactory(complete=True, match_waiver="none")
+    assert application.budget.federal_per_position == D("125000.00")
 
 
 @pytest.mark.django_db
