@@ -209,3 +209,21 @@ def test_the_sro_assurance_names_youth_activities_in_addition_to_existing_school
     assert "75% of their time on youth-related activities" in label
     assert "K-12 schools" in label
     assert "in addition to the time our agency already gives to schools" in label
+
+
+def test_the_budget_says_a_requested_waiver_is_not_yet_approved(signed_in, applicant, agency):
+    application = ApplicationFactory(
+        agency=agency, complete=True, match_waiver="full", waiver_justification="Layoffs."
+    )
+    for name in ("application_overview", "application_review"):
+        html = signed_in(applicant).get(reverse(f"applications:{name}", args=[application.pk])).text
+        assert 'data-testid="waiver-note"' in html, name
+        assert "requested, not yet approved" in html, name
+    application.match_waiver = "none"
+    application.save()
+    html = (
+        signed_in(applicant)
+        .get(reverse("applications:application_overview", args=[application.pk]))
+        .text
+    )
+    assert 'data-testid="waiver-note"' not in html
