@@ -1,17 +1,55 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import ValidationError
+from django.db.models import Field
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from simple_history.utils import get_history_model_for_model
 
 from .audit import record
 from .models import AuditEvent, User
 
 
+def _parse_id(field: Field, raw: str) -> None:
+    """404 for an id the field cannot hold ("abc", or beyond a 64-bit integer), which would
+    otherwise reach the database as a ValueError or an overflow and become a 500."""
+    try:
+        value = field.to_python(unquote(raw))
+        field.run_validators(value)  # the integer range of the database column
+    except (ValidationError, ValueError, OverflowError) as exc:
+        raise Http404(f"No such {field.model._meta.verbose_name}") from exc
+
+
 class AuditTrailMixin:
     """Adds a read-only "Audit trail" field listing the record's business events, and records
-    staff edits made in the admin as events too."""
+    staff edits made in the admin as events too.
+
+    Also guards django-simple-history's history pages, which pass the ids from the URL straight
+    to the ORM: a malformed object or history id is a 404 there, as on Django's own admin pages.
+    """
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict | None = None
+    ) -> HttpResponse:
+        _parse_id(self.model._meta.pk, object_id)
+        return super().history_view(request, object_id, extra_context=extra_context)
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict | None = None,
+    ) -> HttpResponse:
+        _parse_id(self.model._meta.pk, object_id)
+        _parse_id(get_history_model_for_model(self.model)._meta.pk, version_id)
+        return super().history_form_view(
+            request, object_id, version_id, extra_context=extra_context
+        )
 
     def save_model(self, request, obj, form, change) -> None:
         super().save_model(request, obj, form, change)

@@ -43,6 +43,13 @@ if not SECRET_KEY:
             "or set DJANGO_DEBUG=1 for local development."
         )
     SECRET_KEY = "insecure-development-key-only-used-when-DJANGO_DEBUG-is-on-0123456789"
+elif not DEBUG and (len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5):
+    # The same bar as Django's security.W009 check, enforced: a short key makes signed cookies,
+    # password-reset links and CSRF tokens guessable.
+    raise ImproperlyConfigured(
+        "DJANGO_SECRET_KEY is too weak: use a random string of at least 50 characters with at "
+        "least 5 different characters."
+    )
 
 ALLOWED_HOSTS = env.list(
     "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"] if DEBUG else []
@@ -75,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Pages for a signed-in user, and the sign-in forms, are never stored by browsers or proxies.
+    "copsgrants.middleware.NoStoreForSignedInUsersMiddleware",
     # Deny by default: every view needs a signed-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -85,6 +94,8 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "copsgrants.urls"
+# A rejected form (its CSRF token no longer matches the session) explains itself and leads back.
+CSRF_FAILURE_VIEW = "copsgrants.views.csrf_failure"
 WSGI_APPLICATION = "copsgrants.wsgi.application"
 
 TEMPLATES = [
@@ -118,7 +129,13 @@ DATABASES = {
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("timeout", 20)
+    # Concurrent saves wait for each other instead of failing with "database is locked": WAL lets
+    # readers run beside the one writer, and BEGIN IMMEDIATE takes the write lock when a
+    # transaction starts (a deferred transaction that reads, then writes, cannot wait for it).
+    _sqlite_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite_options.setdefault("timeout", 20)
+    _sqlite_options.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite_options.setdefault("init_command", "PRAGMA journal_mode=WAL")
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -140,7 +157,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "dashboard"
+LOGIN_REDIRECT_URL = "applications:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
 

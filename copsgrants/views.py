@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect, render
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+from django.shortcuts import redirect, render, resolve_url
 from django.templatetags.static import static
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -39,11 +42,26 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @login_not_required
 def register(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("dashboard")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     form = RegistrationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Your account is ready. Next, register or join your agency.")
-        return redirect("dashboard")
+        return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "registration/register.html", {"form": form})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: the form's token no longer matches the session, most often because the
+    user signed in again in another tab. Nothing was saved; the page leads back to the form."""
+    referer = request.headers.get("referer", "")
+    same_origin = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    context = {
+        # Where a signed-in user lands; someone signed out is sent on to sign in first.
+        "back_url": referer if same_origin else resolve_url(settings.LOGIN_REDIRECT_URL),
+        "no_cookie": reason == REASON_NO_CSRF_COOKIE,
+    }
+    return render(request, "403_csrf.html", context, status=403)
