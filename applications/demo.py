@@ -1,4 +1,10 @@
-"""Demo agencies and memberships (run by `manage.py seed_demo`)."""
+"""Demo agencies, memberships and applications (run by `manage.py seed_demo`).
+
+Everything is built through the services, so the demo carries the same audit trail and email as
+real use, with one exception: the FY25 solicitation closed long ago, and nothing can be submitted
+to a closed solicitation, so its applications are written directly and recorded as imported from
+the FY25 system. Safe to run again: each step is skipped when its result is already there.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,8 @@ from django.utils import timezone
 from copsgrants.audit import record
 from copsgrants.models import User
 
+from . import services
+from .checks import profile_from_agency
 from .models import (
     Agency,
     AgencyType,
@@ -21,8 +29,7 @@ from .models import (
     ScoringRules,
     Solicitation,
 )
-from .sections import SECTIONS
-from .services import register_agency
+from .sections import SECTIONS, SECTIONS_BY_SLUG
 
 SPRINGFIELD = {
     "legal_name": "Springfield Police Department",
@@ -71,23 +78,45 @@ RIVERTON = {
 }
 
 
+def _user(email: str) -> User:
+    return User.objects.get(email=email)
+
+
 def _agency(fields: dict, admin_email: str) -> tuple[Agency, bool]:
     agency = Agency.objects.filter(ori=fields["ori"]).first()
     if agency is not None:
         return agency, False
-    admin = User.objects.get(email=admin_email)
-    return register_agency(by=admin, fields=fields, is_authorized_representative=True), True
+    # The registrant ticks "I am an Authorized Representative": a self-designation staff see.
+    agency = services.register_agency(
+        by=_user(admin_email), fields=fields, is_authorized_representative=True
+    )
+    return agency, True
+
+
+def _verify(agency: Agency, note: str) -> None:
+    if not agency.is_verified:
+        services.verify_agency(agency=agency, by=_user("specialist@demo.test"), note=note)
+
+
+def _member(agency: Agency, email: str, approver_email: str) -> None:
+    """A colleague asks to join and an administrator approves: the real way in."""
+    user = _user(email)
+    if Membership.objects.filter(user=user, agency=agency).exists():
+        return
+    membership = services.request_membership(user=user, agency=agency)
+    services.approve_membership(membership=membership, by=_user(approver_email))
 
 
 def seed(*, stdout) -> None:
     springfield, new_springfield = _agency(SPRINGFIELD, "applicant@demo.test")
     riverton, new_riverton = _agency(RIVERTON, "other@demo.test")
     lakeside, new_lakeside = _agency(LAKESIDE, "other@demo.test")
-    Membership.objects.get_or_create(
-        user=User.objects.get(email="member@demo.test"),
-        agency=springfield,
-        defaults={"status": Membership.Status.ACTIVE},
-    )
+    _verify(springfield, "ORI IL08401 matches the FBI list; UEI SPRNGFLDPD26 active in SAM.gov "
+            "under this legal name; Chief Whitfield confirmed Alex Rivera by phone.")  # fmt: skip
+    _verify(riverton, "ORI WY01300 matches the FBI list; UEI RVRTNCSO2026 active in SAM.gov; "
+            "Sheriff Castillo's office confirmed Olivia Grant by email.")  # fmt: skip
+    # Lakeside stays pending verification: the demo shows an agency that drafts but cannot submit.
+    _member(springfield, "member@demo.test", approver_email="applicant@demo.test")
     stdout.write(f"agencies: {sum([new_springfield, new_riverton, new_lakeside])} created")
     seed_applications(springfield=springfield, riverton=riverton, lakeside=lakeside)
     stdout.write(f"applications: {Application.objects.count()} in the database")
@@ -124,6 +153,8 @@ COMPLETE_ANSWERS = {
     "retention_assurance": True,
     "match_waiver": MatchWaiver.NONE,
     "match_source": "General fund appropriation approved by the city council.",
+    "match_not_budgeted": True,
+    "match_not_federal": True,
 }
 SCHOOL_PARTNER = {
     "district_name": "Springfield School District 186",
@@ -135,7 +166,33 @@ SCHOOL_PARTNER = {
 }
 ALL_SECTIONS = [section.slug for section in SECTIONS]
 
-LAKESIDE = RIVERTON | {
+# The other demo agencies' own answers where Springfield's would not fit them.
+RIVERTON_ANSWERS = COMPLETE_ANSWERS | {
+    "cp_partners": "Fremont County School District 1; the Wind River youth center.",
+}
+RIVERTON_PARTNER = SCHOOL_PARTNER | {
+    "district_name": "Fremont County School District 1",
+    "schools": "Lander Valley High School\nLander Middle School",
+    "contact_name": "Casey Running Wolf",
+    "contact_email": "safety@fremont1.example",
+    "contact_phone": "307-555-0170",
+}
+# A force under 20 officers may ask for one position.
+LAKESIDE_ANSWERS = COMPLETE_ANSWERS | {
+    "positions_new_hire": 1,
+    "positions_rehire_laid_off": 0,
+    "sro_positions": 1,
+    "cp_partners": "Danbury Local School District; the Lakeside Chautauqua association.",
+}
+LAKESIDE_PARTNER = SCHOOL_PARTNER | {
+    "district_name": "Danbury Local School District",
+    "schools": "Danbury High School",
+    "contact_name": "Pat Novak",
+    "contact_email": "safety@danbury.example",
+    "contact_phone": "419-555-0160",
+}
+
+LAKESIDE = {
     "legal_name": "Lakeside Police Department",
     "ori": "OH01807",
     "uei": "LKSDPD2026OH",
@@ -144,8 +201,18 @@ LAKESIDE = RIVERTON | {
     "jurisdiction_population": 18_200,
     "sworn_force_actual": 19,
     "sworn_force_budgeted": 22,
+    "address_line1": "315 W Second St",
+    "address_line2": "",
     "city": "Lakeside",
     "zip_code": "43440",
+    "le_executive_name": "Terrence Boyd",
+    "le_executive_title": "Chief of Police",
+    "le_executive_email": "chief@lakeside-oh.example",
+    "le_executive_phone": "419-555-0140",
+    "gov_executive_name": "Denise Kowalski",
+    "gov_executive_title": "Mayor",
+    "gov_executive_email": "mayor@lakeside-oh.example",
+    "gov_executive_phone": "419-555-0141",
 }
 
 
@@ -171,37 +238,72 @@ def _solicitation(code: str, fiscal_year: int, opens: date, closes: date) -> Sol
     return solicitation
 
 
-def _application(agency: Agency, solicitation: Solicitation, status: str, **extra) -> None:
-    if Application.objects.filter(agency=agency, solicitation=solicitation).exists():
-        return
-    complete = status != Application.Status.DRAFT
+def _section_data(application: Application, slug: str, answers: dict) -> dict:
+    """What the section's page would hand the service: its fields' answers."""
+    if slug == "agency":
+        return profile_from_agency(application.agency)
+    fields = SECTIONS_BY_SLUG[slug].form_class._meta.fields
+    return {name: answers[name] for name in fields if name in answers}
+
+
+def _start(
+    agency: Agency,
+    solicitation: Solicitation,
+    by: User,
+    slugs: list[str],
+    answers: dict = COMPLETE_ANSWERS,
+    partner: dict = SCHOOL_PARTNER,
+) -> Application:
+    """Open a draft and save the given sections, as the agency would page by page."""
+    application = services.start_application(agency=agency, solicitation=solicitation, by=by)
+    for slug in slugs:
+        application = services.save_section(
+            application=application,
+            slug=slug,
+            data=_section_data(application, slug, answers),
+            version=application.section_version(slug),
+            by=by,
+            partners=[partner] if slug == "sro" else None,
+        )
+    return application
+
+
+def _submit(application: Application, by: User) -> Application:
+    return services.submit_application(
+        application=application, by=by, certified_name=by.get_full_name()
+    )
+
+
+def _imported(agency: Agency, solicitation: Solicitation, status: str) -> None:
+    """A record from before this system: the services cannot submit to a closed solicitation."""
+    registrant = agency.created_by
     application = Application.objects.create(
         agency=agency,
         solicitation=solicitation,
         status=status,
-        created_by=agency.created_by,
-        section_versions=dict.fromkeys(ALL_SECTIONS if complete else ALL_SECTIONS[:3], 1),
-        **(COMPLETE_ANSWERS if complete else {
-            key: value for key, value in COMPLETE_ANSWERS.items()
-            if not key.startswith(("sro", "veteran", "cp_", "budget_", "unemployment",
-                                   "poverty", "violent", "property", "retention", "match"))
-        }),
-        **extra,
-    )  # fmt: skip
-    if complete:
-        SchoolPartner.objects.create(application=application, **SCHOOL_PARTNER)
-    if status not in (Application.Status.DRAFT, Application.Status.WITHDRAWN):
+        created_by=registrant,
+        agency_profile=profile_from_agency(agency),
+        section_versions=dict.fromkeys(ALL_SECTIONS, 1),
+        **COMPLETE_ANSWERS,
+    )
+    SchoolPartner.objects.create(application=application, **SCHOOL_PARTNER)
+    if status == Application.Status.SUBMITTED:
         application.tracking_number = Application.format_tracking_number(
             fiscal_year=solicitation.fiscal_year, pk=application.pk
         )
         application.submitted_at = solicitation.opens_at + timedelta(days=7)
-        application.submitted_by = agency.created_by
-        application.certified_name = agency.created_by.get_full_name()
+        application.submitted_by = registrant
+        application.certified_name = registrant.get_full_name()
         application.save(
             update_fields=["tracking_number", "submitted_at", "submitted_by", "certified_name"]
         )
-    record(verb=f"application.{status}", target=application, actor=agency.created_by,
-           message="demo data")  # fmt: skip
+    record(
+        verb="application.imported",
+        target=application,
+        actor=None,
+        message=f"Imported from the FY{solicitation.fiscal_year % 100:02d} system",
+        data={"status": status, "tracking_number": application.tracking_number},
+    )
 
 
 def seed_applications(*, springfield: Agency, riverton: Agency, lakeside: Agency) -> None:
@@ -210,14 +312,31 @@ def seed_applications(*, springfield: Agency, riverton: Agency, lakeside: Agency
                             today + timedelta(days=60))  # fmt: skip
     previous = _solicitation("O-COPS-2025-CHP", 2025, today - timedelta(days=400),
                              today - timedelta(days=300))  # fmt: skip
-    status = Application.Status
-    _application(springfield, current, status.DRAFT)
-    _application(riverton, current, status.SUBMITTED)
-    _application(
-        lakeside,
-        current,
-        status.RETURNED,
-        returned_reason="The retention plan must name the funding source for year 4.",
-    )
-    _application(springfield, previous, status.SUBMITTED)
-    _application(lakeside, previous, status.WITHDRAWN)  # fmt: skip
+    alex, olivia = _user("applicant@demo.test"), _user("other@demo.test")
+
+    def missing(agency: Agency, solicitation: Solicitation) -> bool:
+        return not Application.objects.filter(agency=agency, solicitation=solicitation).exists()
+
+    if current.is_open():  # an old demo database whose FY26 window has passed keeps what it has
+        if missing(springfield, current):
+            # Springfield's draft: the first three sections done.
+            _start(springfield, current, alex, ALL_SECTIONS[:3])
+        if missing(riverton, current):
+            # Riverton submitted; COPS returned it for corrections.
+            application = _start(
+                riverton, current, olivia, ALL_SECTIONS, RIVERTON_ANSWERS, RIVERTON_PARTNER
+            )
+            _submit(application, olivia)
+            services.return_application(
+                application=application,
+                by=_user("specialist@demo.test"),
+                reason="The retention plan must name the funding source for year 4.",
+            )
+        if missing(lakeside, current):
+            # Lakeside withdrew a first draft and started again; its second draft is complete but
+            # cannot be submitted until COPS verifies the agency.
+            first = _start(lakeside, current, olivia, ALL_SECTIONS[:1], LAKESIDE_ANSWERS)
+            services.withdraw_application(application=first, by=olivia)
+            _start(lakeside, current, olivia, ALL_SECTIONS, LAKESIDE_ANSWERS, LAKESIDE_PARTNER)
+    if missing(springfield, previous):
+        _imported(springfield, previous, Application.Status.SUBMITTED)

@@ -67,6 +67,15 @@ class AgencyFactory(factory.django.DjangoModelFactory):
     gov_executive_title = "Mayor"
     gov_executive_email = "mayor@town.example"
     gov_executive_phone = "217-555-0101"
+    # Most tests are about agencies COPS has already verified; `pending=True` for a new one.
+    verification_status = Agency.Verification.VERIFIED
+    verified_at = factory.LazyFunction(timezone.now)
+    verification_note = "ORI on the FBI list; UEI active in SAM.gov."
+
+    class Params:
+        pending = factory.Trait(
+            verification_status=Agency.Verification.PENDING, verified_at=None, verification_note=""
+        )
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):

@@ -2,6 +2,7 @@
 `from applications import services; services.submit_application(...)`."""
 
 from .agencies import (
+    AgencyError,
     DuplicateAgency,
     MembershipError,
     approve_membership,
@@ -12,7 +13,9 @@ from .agencies import (
     register_agency,
     remove_member,
     request_membership,
+    revoke_representative,
     update_agency,
+    verify_agency,
 )
 from .applications import (
     ApplicationError,
@@ -29,6 +32,7 @@ from .applications import (
 from .solicitations import add_scoring_rules, put_scoring_rules_in_force
 
 __all__ = [
+    "AgencyError",
     "ApplicationError",
     "DuplicateAgency",
     "MembershipError",
@@ -47,9 +51,11 @@ __all__ = [
     "remove_member",
     "request_membership",
     "return_application",
+    "revoke_representative",
     "save_section",
     "start_application",
     "submit_application",
     "update_agency",
+    "verify_agency",
     "withdraw_application",
 ]

@@ -3,6 +3,7 @@ audit event and queues email after commit. Views turn the errors into form error
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -10,7 +11,7 @@ from django.utils import timezone
 
 from copsgrants.audit import record
 from copsgrants.email import send_templated_email
-from copsgrants.models import User
+from copsgrants.models import AuditEvent, User
 
 from ..models import Agency, Membership, active_membership
 
@@ -21,6 +22,25 @@ class MembershipError(Exception):
 
 class DuplicateAgency(Exception):
     """Another agency already holds this ORI or UEI."""
+
+
+class AgencyError(Exception):
+    """An agency change that its current state or the user's role does not allow."""
+
+
+# Asking to join emails every administrator, so repeated asking is limited.
+ASK_AGAIN_AFTER_DECLINE = timedelta(days=7)
+REQUEST_WINDOW = timedelta(days=30)
+MAX_REQUESTS_PER_WINDOW = 3
+
+
+def _format_day(moment: datetime) -> str:
+    return f"{timezone.localtime(moment):%B %-d, %Y}"
+
+
+def _administrator_emails(agency: Agency) -> list[str]:
+    admins = agency.memberships.active().filter(is_administrator=True)
+    return list(admins.values_list("user__email", flat=True))
 
 
 def register_agency(
@@ -37,6 +57,8 @@ def register_agency(
                 status=Membership.Status.ACTIVE,
                 is_administrator=True,
                 is_authorized_representative=is_authorized_representative,
+                # Nobody else vouched for it: staff see this designation flagged.
+                representative_designated_by=by if is_authorized_representative else None,
                 decided_at=timezone.now(),
                 decided_by=by,
             )
@@ -63,8 +85,64 @@ def update_agency(*, agency: Agency, by: User, fields: dict[str, Any]) -> Agency
     return agency
 
 
+def verify_agency(*, agency: Agency, by: User, note: str) -> Agency:
+    """A program specialist confirms the agency is who it says it is (ORI, UEI, executives), so
+    its Authorized Representatives may submit applications."""
+    note = note.strip()
+    if not by.has_perm("applications.change_agency"):
+        raise AgencyError("Only a COPS program specialist can verify an agency.")
+    if not note:
+        raise AgencyError("Say what you checked to verify the agency.")
+    with transaction.atomic():
+        agency = Agency.objects.select_for_update().get(pk=agency.pk)
+        if agency.is_verified:
+            raise AgencyError(
+                f"{agency.legal_name} was already verified on {_format_day(agency.verified_at)}."
+            )
+        agency.verification_status = Agency.Verification.VERIFIED
+        agency.verified_at = timezone.now()
+        agency.verified_by = by
+        agency.verification_note = note
+        agency.save(
+            update_fields=["verification_status", "verified_at", "verified_by",
+                           "verification_note", "updated_at"]
+        )  # fmt: skip
+        record(verb="agency.verified", target=agency, actor=by, message=note)
+        send_templated_email(
+            template="applications/email/agency_verified",
+            context={"agency": agency},
+            to=_administrator_emails(agency),
+        )
+    return agency
+
+
+def _may_ask_again(membership: Membership, now: datetime) -> None:
+    """Refuse a request that would email the administrators too often."""
+    if membership.status == Membership.Status.DECLINED and membership.decided_at is not None:
+        allowed_from = membership.decided_at + ASK_AGAIN_AFTER_DECLINE
+        if now < allowed_from:
+            raise MembershipError(
+                f"{membership.agency.legal_name} declined your request on "
+                f"{_format_day(membership.decided_at)}. You can ask again from "
+                f"{_format_day(allowed_from)}."
+            )
+    recent = list(
+        AuditEvent.objects.for_object(membership)
+        .filter(verb="membership.requested", created_at__gt=now - REQUEST_WINDOW)
+        .order_by("created_at")
+        .values_list("created_at", flat=True)
+    )
+    if len(recent) >= MAX_REQUESTS_PER_WINDOW:
+        allowed_from = recent[-MAX_REQUESTS_PER_WINDOW] + REQUEST_WINDOW
+        raise MembershipError(
+            f"You have asked to join {membership.agency.legal_name} {len(recent)} times in the "
+            f"last 30 days. You can ask again from {_format_day(allowed_from)}."
+        )
+
+
 def request_membership(*, user: User, agency: Agency) -> Membership:
-    """Ask to join; the agency's administrators are emailed and decide."""
+    """Ask to join; the agency's administrators are emailed and decide. After a decline the
+    person waits 7 days, and asks at most 3 times in 30 days, so nobody floods the inbox."""
     with transaction.atomic():
         existing = Membership.objects.select_for_update().filter(user=user, agency=agency).first()
         if existing is not None and existing.status == Membership.Status.ACTIVE:
@@ -74,7 +152,8 @@ def request_membership(*, user: User, agency: Agency) -> Membership:
                 f"You have already asked to join {agency.legal_name}. An agency administrator "
                 "will review your request."
             )
-        if existing is not None:  # declined before: ask again
+        if existing is not None:  # declined or removed before: ask again
+            _may_ask_again(existing, timezone.now())
             existing.status = Membership.Status.PENDING
             existing.decided_at = None
             existing.decided_by = None
@@ -83,11 +162,10 @@ def request_membership(*, user: User, agency: Agency) -> Membership:
         else:
             membership = Membership.objects.create(user=user, agency=agency)
         record(verb="membership.requested", target=membership, actor=user)
-        admins = agency.memberships.active().filter(is_administrator=True)
         send_templated_email(
             template="applications/email/join_requested",
             context={"membership": membership, "agency": agency},
-            to=admins.values_list("user__email", flat=True),
+            to=_administrator_emails(agency),
         )
     return membership
 
@@ -107,11 +185,13 @@ def approve_membership(
         _decide(membership, by)
         membership.status = Membership.Status.ACTIVE
         membership.is_authorized_representative = authorized_representative
+        membership.representative_designated_by = by if authorized_representative else None
         membership.decided_at = timezone.now()
         membership.decided_by = by
         membership.save(
-            update_fields=["status", "is_authorized_representative", "decided_at", "decided_by"]
-        )
+            update_fields=["status", "is_authorized_representative",
+                           "representative_designated_by", "decided_at", "decided_by"]
+        )  # fmt: skip
         record(
             verb="membership.approved",
             target=membership,
@@ -176,11 +256,18 @@ def change_member_roles(
                 "first."
             )
         before = membership.role_labels
+        if is_authorized_representative and not membership.is_authorized_representative:
+            membership.representative_designated_by = by
+        elif not is_authorized_representative:
+            membership.representative_designated_by = None
         membership.is_administrator = is_administrator
         membership.is_authorized_representative = is_authorized_representative
         if membership.role_labels == before:
             return membership
-        membership.save(update_fields=["is_administrator", "is_authorized_representative"])
+        membership.save(
+            update_fields=["is_administrator", "is_authorized_representative",
+                           "representative_designated_by"]
+        )  # fmt: skip
         record(
             verb="membership.roles_changed",
             target=membership,
@@ -218,6 +305,43 @@ def remove_member(*, membership: Membership, by: User) -> Membership:
             template="applications/email/member_removed",
             context={"membership": membership, "agency": membership.agency},
             to=[membership.user.email],
+        )
+    return membership
+
+
+def revoke_representative(*, membership: Membership, by: User, reason: str) -> Membership:
+    """COPS staff take away an Authorized Representative designation they cannot stand behind
+    (typically a self-designation nobody at the agency confirms). The person stays a member."""
+    reason = reason.strip()
+    if not by.has_perm("applications.change_membership"):
+        raise MembershipError("Only COPS staff who manage memberships can revoke a designation.")
+    if not reason:
+        raise MembershipError("Say why the designation is revoked; the agency is told.")
+    with transaction.atomic():
+        Agency.objects.select_for_update().get(pk=membership.agency_id)
+        membership = Membership.objects.select_related("user", "agency").get(pk=membership.pk)
+        if not membership.is_authorized_representative:
+            raise MembershipError(f"{membership.user} is not an Authorized Representative.")
+        designated_by = membership.representative_designated_by
+        membership.is_authorized_representative = False
+        membership.representative_designated_by = None
+        membership.save(update_fields=["is_authorized_representative",
+                                       "representative_designated_by"])  # fmt: skip
+        record(
+            verb="membership.representative_revoked",
+            target=membership,
+            actor=by,
+            message=reason,
+            data={
+                "designated_by": designated_by.email if designated_by else None,
+                "self_designated": designated_by is not None
+                and designated_by.pk == membership.user_id,
+            },
+        )
+        send_templated_email(
+            template="applications/email/representative_revoked",
+            context={"membership": membership, "agency": membership.agency, "reason": reason},
+            to=[membership.user.email, *_administrator_emails(membership.agency)],
         )
     return membership
 

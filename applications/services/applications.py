@@ -107,6 +107,12 @@ def can_submit_application(user: User, application: Application) -> tuple[bool, 
             "Only an Authorized Representative of the agency can certify and submit. "
             "Ask your agency administrator who holds that role."
         )
+    if not application.agency.is_verified:
+        return False, (
+            f"{application.agency.legal_name} is waiting for COPS to verify it. You can complete "
+            "the application now; you can submit once it is verified. This usually takes 2 "
+            "business days."
+        )
     return True, ""
 
 

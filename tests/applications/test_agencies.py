@@ -1,5 +1,8 @@
+from datetime import timedelta
+
 import pytest
 from django.core import mail
+from django.db.models import F
 from django.urls import reverse
 
 from applications.models import Agency, Membership
@@ -244,7 +247,7 @@ def test_joining_an_agency_asks_its_administrators_who_approve(
     assert client.get(reverse("applications:agency_detail", args=[agency.pk])).status_code == 200
 
 
-def test_a_declined_request_gives_no_access_and_can_be_made_again(
+def test_a_declined_request_gives_no_access_and_can_be_made_again_a_week_later(
     signed_in, client, applicant, agency
 ):
     requester = UserFactory()
@@ -257,6 +260,10 @@ def test_a_declined_request_gives_no_access_and_can_be_made_again(
     assert membership.status == Membership.Status.DECLINED
     signed_in(requester)
     assert client.get(reverse("applications:agency_detail", args=[agency.pk])).status_code == 404
+    # A week later (the wait after a decline):
+    Membership.objects.filter(pk=membership.pk).update(
+        decided_at=F("decided_at") - timedelta(days=8)
+    )
     client.post(reverse("applications:agency_join", args=[agency.pk]))
     membership.refresh_from_db()
     assert membership.status == Membership.Status.PENDING

@@ -1,0 +1,7 @@
+"""The staff's side of the applications app, one module per sub-domain like models/ and
+services/. Django's admin autodiscovery imports this package; importing the modules registers
+their ModelAdmins and the readable labels of the app's audit events."""
+
+from . import agencies, applications, events, solicitations
+
+__all__ = ["agencies", "applications", "events", "solicitations"]
