@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# One image for the web server, the Celery worker and Celery beat (see docker-compose.yml).
+# One image for the migrate job, web server, Celery worker and beat (see docker-compose.yml).
 
 # --- Stage 1: USWDS from the npm registry (compiled front-end assets are never committed) ---
 FROM node:20-bookworm-slim AS assets

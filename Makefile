@@ -9,6 +9,8 @@ NPM_STAMP := node_modules/.installed-stamp
 
 # Local development defaults; the environment wins (CI sets DATABASE_URL, CELERY_BROKER_URL).
 export DJANGO_DEBUG ?= 1
+# The development server's port: `make run PORT=8001` or `PORT=8001 make run`.
+PORT ?= 8000
 
 .PHONY: run test lint bench setup install assets static migrate seed worker clean format
 
@@ -39,11 +41,12 @@ migrate: install
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The worker embeds beat (--beat), which runs CELERY_BEAT_SCHEDULE: the outbox sweep every minute.
 run: setup seed
-	@echo "Starting the web server on http://127.0.0.1:8000 and a Celery worker (Ctrl-C stops both)"
+	@echo "Serving http://127.0.0.1:$(PORT) beside a Celery worker with beat (Ctrl-C stops both)"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(BIN)/celery -A copsgrants worker --loglevel=INFO --concurrency=1 & \
-	$(PY) manage.py runserver 127.0.0.1:8000
+	$(BIN)/celery -A copsgrants worker --beat --schedule var/celerybeat-schedule --loglevel=INFO --concurrency=1 & \
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "crispy_forms",
     "simple_history",
     "axes",
+    "post_office",
 ]
 
 MIDDLEWARE = [
@@ -226,6 +227,25 @@ STORAGES = {
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="COPS Grants <no-reply@copsgrants.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# A worker sends while holding the message's row lock: a silent mail server must not keep it.
+EMAIL_TIMEOUT = 30
+
+# The outbox (django-post-office, see copsgrants/email.py): every message is an Email row committed
+# with the change that caused it, then sent by copsgrants.tasks.deliver_email after the commit, or
+# by the sweep_outbox task that beat runs every minute. No BACKENDS entry: delivery goes through
+# EMAIL_BACKEND above (from EMAIL_URL; locmem in tests).
+POST_OFFICE = {
+    # post_office's own Celery hook publishes on commit without catching a broker error, which would
+    # turn an outage into a 500 after the change has committed; copsgrants.email enqueues instead.
+    "CELERY_ENABLED": False,
+    # A failed send is tried again 10 minutes later, up to 12 times (two hours), then marked failed
+    # (requeue it from the admin). /healthz reports mail stuck longer than OUTBOX_MAX_AGE_MINUTES.
+    "MAX_RETRIES": 12,
+    "RETRY_INTERVAL": timedelta(minutes=10),
+}
+OUTBOX_MAX_AGE_MINUTES = env.int("OUTBOX_MAX_AGE_MINUTES", default=15)
+if OUTBOX_MAX_AGE_MINUTES < 1:
+    raise ImproperlyConfigured("OUTBOX_MAX_AGE_MINUTES must be 1 or more (minutes).")
 
 # Celery: Redis in production and CI; kombu's filesystem transport when nothing is configured, so
 # `make run` has a real worker without any server installed.
@@ -257,7 +277,16 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE: dict = {
+    # Sends what the on-commit task did not: its enqueue failed (broker down), or its send failed
+    # and is due for a retry. Row locks keep the two from sending one message twice.
+    "sweep-outbox": {
+        "task": "copsgrants.tasks.sweep_outbox",
+        "schedule": 60.0,
+        # A sweep that waited out a worker outage in the queue is stale: the next one is coming.
+        "options": {"expires": 50},
+    },
+}
 
 # Security. With DEBUG off these satisfy `manage.py check --deploy`.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -302,5 +331,9 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Configured here so post_office does not add a second handler of its own.
+        "post_office": {"handlers": ["console"], "propagate": False},
+    },
 }

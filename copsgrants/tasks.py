@@ -1,13 +1,17 @@
+"""Thin entry points to the outbox in copsgrants/email.py."""
+
 from celery import shared_task
-from django.core.mail import EmailMultiAlternatives
+
+from . import email
 
 
-@shared_task(
-    autoretry_for=(OSError,), retry_backoff=True, retry_kwargs={"max_retries": 5}, acks_late=True
-)
-def send_email(*, subject: str, body: str, to: list[str], html_body: str | None = None) -> None:
-    """Deliver one already-rendered message; SMTP failures are retried with backoff."""
-    message = EmailMultiAlternatives(subject=subject, body=body, to=to)
-    if html_body:
-        message.attach_alternative(html_body, "text/html")
-    message.send()
+@shared_task(acks_late=True)
+def deliver_email(email_id: int) -> None:
+    """Queued when the message's transaction commits. A no-op if the sweep sent it first."""
+    email.deliver(email_id=email_id)
+
+
+@shared_task
+def sweep_outbox() -> None:
+    """Run by beat every minute (CELERY_BEAT_SCHEDULE): send every message still owed."""
+    email.deliver_owed()

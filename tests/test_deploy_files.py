@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tomllib
@@ -22,7 +24,7 @@ from django.urls import resolve
 from gunicorn.config import Config as GunicornConfig
 
 ROOT = Path(__file__).resolve().parent.parent
-APP_SERVICES = ("web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "worker", "beat")
 
 # Names compose passes that are read outside settings.py, and where.
 READ_OUTSIDE_SETTINGS = {"DEMO_PASSWORD": "copsgrants/demo.py"}
@@ -121,21 +123,24 @@ def test_compose_defines_the_full_stack(compose):
     assert "8000:8000" in services(compose)["web"]["ports"]
 
 
-def test_web_worker_and_beat_share_one_image(compose):
+def test_migrate_web_worker_and_beat_share_one_image(compose):
     images = {services(compose)[name]["image"] for name in APP_SERVICES}
     assert len(images) == 1, f"app services run different images: {images}"
     build = services(compose)["web"]["build"]
     assert (build if isinstance(build, str) else build["context"]) == "."
-    for name in ("worker", "beat"):
+    for name in ("migrate", "worker", "beat"):
         assert "build" not in services(compose)[name], f"{name} should reuse the web image"
 
 
-def test_web_migrates_before_serving_under_gunicorn(compose):
-    command = command_text(services(compose)["web"])
-    migrate = command.index("python manage.py migrate --noinput")
-    gunicorn = command.index("exec gunicorn copsgrants.wsgi:application")
-    assert migrate < gunicorn
-    assert "&&" in command[migrate:gunicorn], "gunicorn must not start when migrations fail"
+def test_a_one_shot_service_migrates_and_web_serves_under_gunicorn(compose):
+    migrate = services(compose)["migrate"]
+    assert command_text(migrate) == "python manage.py migrate --noinput"
+    assert migrate["restart"] == "no", "migrate exits when done; restarting it would loop"
+    web = services(compose)["web"]
+    command = json.loads(instructions(dockerfile_stages()[-1], "CMD")[-1])
+    if "command" in web:
+        command = shlex.split(command_text(web))
+    assert command == ["gunicorn", "copsgrants.wsgi:application"]
 
 
 def test_worker_and_beat_run_the_copsgrants_celery_app(compose):
@@ -151,7 +156,7 @@ def test_worker_and_beat_run_the_copsgrants_celery_app(compose):
 def test_app_services_get_database_broker_and_mail_from_the_environment(compose):
     postgres = services(compose)["postgres"]["environment"]
     envs = [app_env(compose, name) for name in APP_SERVICES]
-    assert envs[0] == envs[1] == envs[2], "web, worker and beat should share one environment"
+    assert all(env == envs[0] for env in envs), "the app services should share one environment"
     env = envs[0]
 
     database = urlparse(env["DATABASE_URL"])
@@ -191,9 +196,25 @@ def test_app_services_wait_for_healthy_database_and_broker(compose):
         depends_on = services(compose)[name]["depends_on"]
         for backing in ("postgres", "redis"):
             assert depends_on[backing]["condition"] == "service_healthy", (name, backing)
-    # Only web migrates; worker and beat wait until it is serving, i.e. migrated.
-    for name in ("worker", "beat"):
-        assert services(compose)[name]["depends_on"]["web"]["condition"] == "service_healthy"
+    # Only the migrate service migrates; the others start once it has succeeded. None waits for
+    # web's health check, which fails while email is stuck: the worker and beat must start then.
+    for name in ("web", "worker", "beat"):
+        depends_on = services(compose)[name]["depends_on"]
+        assert depends_on["migrate"]["condition"] == "service_completed_successfully", name
+        assert "web" not in depends_on, name
+
+
+def test_the_beat_service_alone_runs_the_schedule_that_sweeps_the_outbox(compose):
+    from django.conf import settings
+
+    tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "copsgrants.tasks.sweep_outbox" in tasks
+
+    def runs_beat(service: dict) -> bool:
+        arguments = shlex.split(command_text(service)) if "command" in service else []
+        return bool({"beat", "-B", "--beat"} & set(arguments))
+
+    assert [name for name in APP_SERVICES if runs_beat(services(compose)[name])] == ["beat"]
 
 
 def test_web_health_check_calls_healthz(compose):
@@ -220,6 +241,38 @@ def test_web_and_worker_share_the_media_volume_at_media_root(compose):
     media_root = app_env(compose, "web")["MEDIA_ROOT"]
     for name in ("web", "worker"):
         assert f"media:{media_root}" in services(compose)[name]["volumes"], name
+
+
+# --- Makefile --------------------------------------------------------------------------------
+
+
+def make_run_commands(*arguments: str, env: dict[str, str] | None = None) -> str:
+    """What `make run` would execute (a dry run: nothing is installed or started)."""
+    if shutil.which("make") is None:
+        pytest.skip("make is not installed")
+    base = {name: value for name, value in os.environ.items() if name != "PORT"}
+    result = subprocess.run(
+        ["make", "--dry-run", "run", *arguments],
+        cwd=ROOT, env=base | (env or {}), capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return result.stdout
+
+
+def test_make_run_starts_a_worker_with_beat_beside_the_development_server():
+    commands = make_run_commands()
+    worker = next(line for line in commands.splitlines() if "celery -A copsgrants worker" in line)
+    assert "--beat" in shlex.split(worker.rstrip("&\\ "))
+    assert "manage.py runserver 127.0.0.1:8000" in commands
+
+
+@pytest.mark.parametrize("how", ["argument", "environment"])
+def test_make_run_serves_on_the_port_given(how):
+    if how == "argument":
+        commands = make_run_commands("PORT=8001")
+    else:
+        commands = make_run_commands(env={"PORT": "8001"})
+    assert "manage.py runserver 127.0.0.1:8001" in commands
+    assert "127.0.0.1:8000" not in commands
 
 
 # --- Dockerfile ------------------------------------------------------------------------------
