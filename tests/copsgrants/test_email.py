@@ -40,7 +40,7 @@ def broker_down(monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    monkeypatch.setattr(deliver_email, "delay", refuse)
+    monkeypatch.setattr(deliver_email, "apply_async", refuse)
 
 
 def test_email_text_is_verbatim_and_its_html_alternative_escapes_everything(
