@@ -7,6 +7,56 @@ from django import forms
 from .models import Agency
 from .validators import normalize_identifier, validate_ori, validate_uei
 
+
+def _label_text(field: forms.Field) -> str:
+    """The label as it reads inside a sentence: "Legal name" -> "legal name", "ORI" stays."""
+    text = str(field.label or "")
+    if len(text) > 1 and text[1].islower():
+        text = text[0].lower() + text[1:]
+    return text
+
+
+def plain_error_messages(form: forms.BaseForm) -> None:
+    """Say what to do instead of Django's stock wording ("This field is required.", "Ensure this
+    value is less than or equal to 500."). Messages a field or its form set on purpose (a custom
+    `required`, MoneyField's format message) are left alone."""
+    for field in form.fields.values():
+        if not type(field).__module__.startswith("django.forms"):
+            continue
+        defaults: dict = {}
+        for cls in reversed(type(field).__mro__):
+            defaults.update(getattr(cls, "default_error_messages", {}))
+        label = _label_text(field)
+        if isinstance(field, forms.ChoiceField):
+            required = "Answer this question." if label.endswith("?") else f"Select the {label}."
+        elif isinstance(field, forms.BooleanField):
+            required = "Tick this box to continue."
+        else:
+            required = f"Enter the {label}." if label else "Enter an answer."
+        wanted = {
+            "required": required,
+            "invalid_choice": "Choose one of the options.",
+            "min_value": "Enter %(limit_value)s or more.",
+            "max_value": "Enter %(limit_value)s or less.",
+            "max_length": "Use %(limit_value)d characters or fewer (this has %(show_value)d).",
+            "max_digits": "Use at most %(max)s digits in all.",
+            "max_decimal_places": "Use at most %(max)s digits after the decimal point.",
+            "max_whole_digits": "Use at most %(max)s digits before the decimal point.",
+            "null_characters_not_allowed": "Remove the invisible control character.",
+        }
+        if isinstance(field, forms.IntegerField):
+            wanted["invalid"] = "Enter a whole number, like 12."
+        elif isinstance(field, forms.DecimalField | forms.FloatField):
+            wanted["invalid"] = "Enter a number, like 5.2."
+        elif isinstance(field, forms.EmailField):
+            wanted["invalid"] = "Enter an email address, like name@example.com."
+        elif isinstance(field, forms.DateField):
+            wanted["invalid"] = "Enter a date, like 2027-06-30."
+        for code, message in wanted.items():
+            if field.error_messages.get(code) is defaults.get(code):
+                field.error_messages[code] = message
+
+
 AGENCY_FIELDS = [
     "legal_name",
     "ori",
@@ -60,6 +110,7 @@ class AgencyForm(forms.ModelForm):
         for prefix, who in (("le", "Law enforcement executive"), ("gov", "Government executive")):
             for part in ("name", "title", "email", "phone"):
                 self.fields[f"{prefix}_executive_{part}"].label = f"{who}'s {part}"
+        plain_error_messages(self)
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -119,6 +170,7 @@ class FindAgencyForm(forms.Form):
         max_length=20,
         help_text="For example WA03103 (ORI) or JX7HKLMNQ2P4 (UEI).",
         widget=forms.TextInput(attrs={"class": "usa-input--medium"}),
+        error_messages={"required": "Enter your agency's ORI or UEI."},
     )
 
     def clean_identifier(self) -> str:
@@ -158,6 +210,7 @@ class CertifyForm(forms.Form):
         label="Type your full name",
         max_length=150,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Type your full name to sign."},
     )
     assurances = forms.BooleanField(
         label="I certify, as an Authorized Representative of this agency, that the information in "

@@ -12,7 +12,7 @@ import copy
 from dataclasses import dataclass
 
 from crispy_forms.helper import FormHelper
-from crispy_forms.layout import HTML, Fieldset, Layout
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
 
 from .checks import (
@@ -27,10 +27,17 @@ from .checks import (
     salary_fields,
 )
 from .fields import MoneyField
-from .forms import AgencyForm
+from .forms import AgencyForm, plain_error_messages
 from .models import Agency, Application, MatchWaiver, SchoolPartner
 
 YES_NO = [(True, "Yes"), (False, "No")]
+
+
+def shown_when(condition: str, *fields) -> Div:
+    """Fields that only matter for some answers, e.g. shown_when("sro_commitment=True", ...).
+    static/js/show-when.js hides them while the condition is false; without JavaScript they
+    stay visible, and hiding never clears what was typed."""
+    return Div(*fields, data_show_when=condition)
 
 
 def yes_no_field(model_field_name: str) -> forms.TypedChoiceField:
@@ -64,6 +71,7 @@ class SectionForm(forms.ModelForm):
         self.helper = FormHelper()
         self.helper.form_tag = False
         mark_required(self, required_fields(self.slug, application))
+        plain_error_messages(self)
 
     def _post_clean(self) -> None:
         super()._post_clean()  # copies the cleaned answers onto self.instance (a copy)
@@ -176,7 +184,7 @@ class OfficerRequestForm(SectionForm):
             Fieldset(
                 "Positions by hiring category",
                 "positions_new_hire", "positions_rehire_laid_off", "positions_rehire_scheduled",
-                "layoff_date", "layoff_explanation",
+                shown_when("positions_rehire_scheduled>0", "layoff_date", "layoff_explanation"),
             ),
             Fieldset(
                 "Entry-level salary and fringe benefits for one position",
@@ -203,18 +211,43 @@ class SchoolPartnerForm(forms.ModelForm):
         model = SchoolPartner
         fields = ["district_name", "schools", "contact_name", "contact_title", "contact_email",
                   "contact_phone"]  # fmt: skip
-        widgets = {"schools": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "schools": forms.Textarea(attrs={"rows": 3}),
+            "contact_email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "contact_phone": forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+        }
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        plain_error_messages(self)
+
+
+class BaseSchoolPartnerFormSet(forms.BaseInlineFormSet):
+    default_error_messages = {
+        "missing_management_form": "This page arrived incomplete, so nothing was saved. Open the "
+        "section again and re-enter the school partners.",
+        "too_many_forms": "You can list at most %(num)d school partners.",
+        "too_few_forms": "List at least %(num)d school partner.",
+    }
+
+    def add_fields(self, form: forms.Form, index: int | None) -> None:
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:  # saved partners only (can_delete_extra=False)
+            form.fields["DELETE"].label = "Remove this school partner"
+            form.fields["DELETE"].help_text = "It is deleted when you save this page."
 
 
 SchoolPartnerFormSet = forms.inlineformset_factory(
     Application,
     SchoolPartner,
     form=SchoolPartnerForm,
+    formset=BaseSchoolPartnerFormSet,
     extra=1,
     max_num=10,
     absolute_max=10,  # a tampered TOTAL_FORMS never builds more forms than that
     validate_max=True,
     can_delete=True,
+    can_delete_extra=False,  # a blank new partner is skipped, not removed
 )
 
 
@@ -230,10 +263,33 @@ class SroCommitmentForm(SectionForm):
         self.partners = SchoolPartnerFormSet(
             self.data if self.is_bound else None, instance=self.application, prefix="partners"
         )
+        if not self.is_bound and self.application.school_partners.exists():
+            # The saved partners, and no blank one: "Add another partner" adds it when wanted.
+            self.partners.extra = 0
+        self.helper.layout = Layout(
+            "version",
+            "sro_commitment",
+            shown_when("sro_commitment=True", "sro_positions", "sro_time_assurance"),
+        )
 
     def is_valid(self) -> bool:
         form_valid = super().is_valid()
         return self.partners.is_valid() and form_valid
+
+    def add_blank_partner(self) -> None:
+        """ "Add another partner" without JavaScript: the answers as typed plus one more blank
+        partner form. Half-typed answers are not mistakes yet, so no errors show; saving judges
+        them."""
+        data = self.data.copy()
+        total = data.get("partners-TOTAL_FORMS", "")
+        if total.isascii() and total.isdigit() and int(total) < self.partners.max_num:
+            data["partners-TOTAL_FORMS"] = str(int(total) + 1)
+        self.data = data
+        self.partners = SchoolPartnerFormSet(data, instance=self.application, prefix="partners")
+        self.is_valid()  # clean, so that every field shows the value as typed
+        for form in (self, *self.partners.forms):
+            form.errors.clear()
+        self.partners.non_form_errors().clear()
 
     def partner_data(self) -> list[dict]:
         """Each partner form's answers; `id` names a stored partner, `delete` removes it."""
@@ -289,7 +345,8 @@ class MatchForm(SectionForm):
     slug = "match"
 
     class Meta(SectionForm.Meta):
-        fields = ["match_waiver", "match_source", "waiver_justification"]
+        fields = ["match_waiver", "match_source", "match_not_budgeted", "match_not_federal",
+                  "waiver_justification"]  # fmt: skip
         widgets = {
             "match_waiver": forms.RadioSelect,
             "match_source": forms.Textarea(attrs={"rows": 3}),
@@ -299,6 +356,17 @@ class MatchForm(SectionForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["match_waiver"].choices = MatchWaiver.choices
+        self.helper.layout = Layout(
+            "version",
+            "match_waiver",
+            shown_when(
+                f"match_waiver={MatchWaiver.NONE}",
+                "match_source", "match_not_budgeted", "match_not_federal",
+            ),
+            shown_when(
+                f"match_waiver={MatchWaiver.PARTIAL},{MatchWaiver.FULL}", "waiver_justification"
+            ),
+        )  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -380,7 +448,7 @@ def outstanding(statuses: list[SectionStatus]) -> list[Problem]:
     return [problem for status in statuses for problem in status.problems]
 
 
-def neighbours(slug: str) -> tuple[Section | None, Section | None]:
+def neighbors(slug: str) -> tuple[Section | None, Section | None]:
     index = next(i for i, s in enumerate(SECTIONS) if s.slug == slug)
     before = SECTIONS[index - 1] if index > 0 else None
     after = SECTIONS[index + 1] if index + 1 < len(SECTIONS) else None

@@ -4,7 +4,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
 
 from copsgrants.audit import AuditEvent
 
@@ -20,7 +21,13 @@ from .forms import (
 )
 from .models import Agency, Application, Membership, Solicitation, membership_or_404
 from .presentation import section_answers
-from .sections import SECTIONS_BY_SLUG, neighbours, outstanding, task_list
+from .sections import (
+    SECTIONS_BY_SLUG,
+    SectionStatus,
+    neighbors,
+    outstanding,
+    task_list,
+)
 
 
 def next_action(application: Application) -> str:
@@ -62,6 +69,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "memberships": memberships,
             "applications": applications,
             "open_solicitations": Solicitation.objects.open() if has_agency else [],
+            # COPS staff work in the admin; one who signs in here has nothing to file.
+            "staff_only": request.user.is_staff and not memberships,
         },
     )
 
@@ -210,9 +219,24 @@ def membership_roles(request: HttpRequest, pk: int, membership_pk: int) -> HttpR
     return redirect("applications:agency_detail", pk=pk)
 
 
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
     membership = _agency_membership(request, pk, membership_pk)
+    if request.method != "POST":
+        if membership.status != Membership.Status.ACTIVE:
+            raise Http404("No such member")
+        allowed, _ = services.can_manage_members(request.user, membership.agency)
+        return render(
+            request,
+            "applications/membership_remove.html",
+            {
+                "membership": membership,
+                "agency": membership.agency,
+                "allowed": allowed,
+                "reason": "Only an agency administrator can remove members.",
+                "is_self": membership.user == request.user,
+            },
+        )
     try:
         services.remove_member(membership=membership, by=request.user)
     except services.MembershipError as exc:
@@ -285,11 +309,34 @@ def _application(request: HttpRequest, pk: int) -> Application:
     )
 
 
+def ineligibility(application: Application) -> list[str]:
+    """Why the agency cannot apply, once it has answered the eligibility questions."""
+    if not application.section_version("eligibility"):
+        return []
+    return [message for _, message in SECTIONS_BY_SLUG["eligibility"].check.rules(application)]
+
+
+def main_action(application: Application, statuses: list[SectionStatus]) -> tuple[str, str]:
+    """The overview's one button on an editable application: (label, url). Start at the first
+    section, continue with the first unfinished one, or review and submit once all are done."""
+    unfinished = next((s for s in statuses if s.state != "complete"), None)
+    if unfinished is None:
+        review = reverse("applications:application_review", args=[application.pk])
+        return "Review and submit", review
+    url = reverse(
+        "applications:application_section", args=[application.pk, unfinished.section.slug]
+    )
+    if not any(application.section_version(s.section.slug) for s in statuses):
+        return "Start", url
+    return f"Continue with {unfinished.section.title}", url
+
+
 def application_overview(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     statuses = task_list(application)
     can_edit, edit_reason = services.can_edit_application(request.user, application)
     can_withdraw, _ = services.can_withdraw_application(request.user, application)
+    action_label, action_url = main_action(application, statuses)
     return render(
         request,
         "applications/application_overview.html",
@@ -300,6 +347,9 @@ def application_overview(request: HttpRequest, pk: int) -> HttpResponse:
             "can_edit": can_edit,
             "edit_reason": edit_reason,
             "can_withdraw": can_withdraw,
+            "action_label": action_label,
+            "action_url": action_url,
+            "ineligible": ineligibility(application),
             "budget": application.budget,
         },
     )
@@ -314,11 +364,13 @@ def application_section(request: HttpRequest, pk: int, slug: str) -> HttpRespons
     if request.method == "POST" and not can_edit:
         messages.error(request, edit_reason)
         return redirect("applications:application_overview", pk=application.pk)
-    before, after = neighbours(slug)
+    before, after = neighbors(slug)
     form = section.form(application, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and "add_partner" in request.POST and slug == "sro":
+        form.add_blank_partner()  # "Add another partner" without JavaScript: nothing is saved
+    elif request.method == "POST" and form.is_valid():
         try:
-            services.save_section(
+            saved = services.save_section(
                 application=application,
                 slug=slug,
                 data=form.section_data(),
@@ -336,6 +388,9 @@ def application_section(request: HttpRequest, pk: int, slug: str) -> HttpRespons
             messages.error(request, str(exc))
             return redirect("applications:application_overview", pk=application.pk)
         else:
+            if slug == "eligibility" and ineligibility(saved):
+                # Say at once that the agency cannot apply (the page lists why), not "saved".
+                return redirect("applications:application_section", pk=pk, slug=slug)
             messages.success(request, f"{section.title} is saved.")
             if "continue" not in request.POST:
                 return redirect("applications:application_overview", pk=pk)
@@ -343,6 +398,7 @@ def application_section(request: HttpRequest, pk: int, slug: str) -> HttpRespons
                 return redirect("applications:application_section", pk=pk, slug=after.slug)
             return redirect("applications:application_review", pk=pk)
     problems = section.problems(application) if application.section_version(slug) else []
+    ineligible = ineligibility(application) if slug == "eligibility" else []
     return render(
         request,
         "applications/application_section.html",
@@ -354,7 +410,9 @@ def application_section(request: HttpRequest, pk: int, slug: str) -> HttpRespons
             "edit_reason": edit_reason,
             "previous": before,
             "next": after,
-            "problems": [p for p in problems if not p.missing],
+            # The reasons an agency cannot apply have their own alert.
+            "problems": [] if ineligible else [p for p in problems if not p.missing],
+            "ineligible": ineligible,
             "budget": application.budget if slug == "officers" else None,
         },
     )

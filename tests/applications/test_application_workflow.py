@@ -759,7 +759,7 @@ def test_fewer_positions_than_sros_puts_the_sro_section_in_error_and_on_the_revi
     link = section_url(complete, "sro") + "#id_sro_positions"
     assert link.startswith(f"/applications/{complete.pk}/sro/")
     message = "You can deploy at most the 1 position you requested in the officer request as SROs."
-    assert f'<a href="{link}">{message}</a>' in response.text
+    assert f'<a class="usa-link" href="{link}">{message}</a>' in response.text
     assert "1 item to finish before you can submit" in response.text
     assert re.search(
         r'<button type="submit"[^>]* disabled aria-disabled="true">Certify and submit application',

@@ -66,7 +66,7 @@ def test_the_agency_resubmits_after_the_solicitation_closed_until_its_own_deadli
         client = signed_in(applicant)
         page = client.get(reverse("applications:application_overview", args=[application.pk])).text
         assert "Corrections due" in page
-        assert "February 15, 2027, 11:59 PM EST" in page
+        assert "February 15, 2027 at 11:59 PM EST (in less than a minute)" in page
         allowed, _ = services.can_edit_application(applicant, application)
         assert allowed
         services.submit_application(

@@ -136,7 +136,7 @@ def test_an_absurd_position_count_is_a_field_error_not_a_server_error(
         section_url(draft, "officers"), {"positions_new_hire": value, "salary_year_1": "52000"}
     )
     assert response.status_code == 200
-    assert "Ensure this value is less than or equal to 500." in response.text
+    assert "Enter 500 or less." in response.text
     draft.refresh_from_db()
     assert draft.positions_new_hire is None
 
@@ -200,8 +200,8 @@ def test_a_tampered_partner_formset_is_an_error_not_a_server_error(
     assert response.status_code == 200
     assert shows_an_error(response.text)
     assert (
-        "ManagementForm data is missing or has been tampered with" in response.text
-        or "Please submit at most 10 forms." in response.text
+        "This page arrived incomplete, so nothing was saved." in response.text
+        or "You can list at most 10 school partners." in response.text
     )
     draft.refresh_from_db()
     assert draft.sro_commitment is None

@@ -62,7 +62,7 @@ COMMUNITY_POLICING = {
     "for service near both campuses rose 38% in two years.",
     "cp_partners": "Centerville CUSD 4 (shared incident data, a safety committee) and the Boys & "
     "Girls Club (after-school programming).",
-    "cp_problem_solving": "SARA: scan incident data, analyse hot spots and times, respond with "
+    "cp_problem_solving": "SARA: scan incident data, analyze hot spots and times, respond with "
     "SRO patrols and mentoring, assess quarterly against the baseline.",
     "cp_organizational_changes": "A school safety unit reporting to the patrol captain, with "
     "crime analysis support and SRO training for every officer assigned.",
@@ -209,6 +209,8 @@ def test_an_authorized_representative_files_a_complete_sro_application_from_star
     page.locator("#id_match_source").fill(
         "General fund appropriation approved by the city council (FY2026 budget, line 2110)."
     )
+    tick(page, "match_not_budgeted")
+    tick(page, "match_not_federal")
     save_and_continue(page)
 
     # 10. Review and certify
