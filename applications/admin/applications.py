@@ -22,6 +22,7 @@ from ..models import (
     MAX_CORRECTION_DAYS,
     MIN_CORRECTION_DAYS,
     Application,
+    MatchWaiver,
     SchoolPartner,
 )
 from ..presentation import section_answers
@@ -194,12 +195,22 @@ class ApplicationAdmin(ObjectActionMixin, AuditTrailMixin, SimpleHistoryAdmin):
     @admin.display(description="budget")
     def budget_summary(self, obj: Application) -> str:
         budget = obj.budget
+        cap = (
+            f"cap ${budget.per_officer_cap:,.0f}"
+            if budget.per_officer_cap is not None
+            else "no per-officer cap: lifted by the requested waiver"
+        )
+        waiver = (
+            "; match waiver requested, not yet approved"
+            if obj.match_waiver in (MatchWaiver.PARTIAL, MatchWaiver.FULL)
+            else ""
+        )
         return format_html(
             "{} positions; cost per position ${}; federal share {}% = ${} per position "
-            "(cap ${}); total federal ${}; local match ${}",
+            "({}); total federal ${}; local match ${}{}",
             budget.positions, f"{budget.cost_per_position:,.2f}", budget.federal_percent,
-            f"{budget.federal_per_position:,.2f}", f"{budget.per_officer_cap:,.0f}",
-            f"{budget.total_federal:,.2f}", f"{budget.total_local:,.2f}",
+            f"{budget.federal_per_position:,.2f}", cap,
+            f"{budget.total_federal:,.2f}", f"{budget.total_local:,.2f}", waiver,
         )  # fmt: skip
 
     @admin.action(description="Return for corrections", permissions=["return"])

@@ -37,11 +37,11 @@ class SolicitationAdmin(AuditTrailMixin, SimpleHistoryAdmin):
         ("Dates (U.S. Eastern time)", {"fields": ("opens_at", "closes_at")}),
         ("Money", {"fields": ("total_funds", "federal_share_percent", "per_officer_cap",
                               "partial_waiver_federal_percent", "full_waiver_federal_percent",
-                              "award_ceiling")}),
+                              "award_ceiling", "waiver_lifts_officer_cap")}),
         ("Periods", {"fields": ("funded_months", "project_period_months", "retention_months")}),
         ("Officer cap", {"fields": ("officer_cap_percent", "officer_cap_max",
                                     "officer_cap_max_large", "large_population_threshold",
-                                    "small_force_threshold")}),
+                                    "small_force_threshold", "all_positions_sro")}),
         ("Record", {"fields": ("audit_trail",)}),
     )  # fmt: skip
 

@@ -227,3 +227,25 @@ def test_the_budget_says_a_requested_waiver_is_not_yet_approved(signed_in, appli
         .text
     )
     assert 'data-testid="waiver-note"' not in html
+
+
+def test_the_admin_budget_reads_without_a_cap_when_a_waiver_lifts_it(admin_client):
+    application = ApplicationFactory(
+        complete=True, submitted=True, match_waiver="full", waiver_justification="Layoffs."
+    )
+    response = admin_client.get(
+        reverse("admin:applications_application_change", args=[application.pk])
+    )
+    assert response.status_code == 200
+    assert "no per-officer cap: lifted by the requested waiver" in response.text
+    assert "match waiver requested, not yet approved" in response.text
+
+
+def test_staff_set_the_new_solicitation_rules_in_the_admin(admin_client):
+    solicitation = SolicitationFactory(is_published=False)
+    html = admin_client.get(
+        reverse("admin:applications_solicitation_change", args=[solicitation.pk])
+    ).text
+    assert 'name="all_positions_sro"' in html
+    assert 'name="waiver_lifts_officer_cap"' in html
+    assert "60 months (5 years)" in html
