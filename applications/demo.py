@@ -142,7 +142,7 @@ COMPLETE_ANSWERS = {
     "veteran_commitment": True,
     "cp_problem": "Vandalism and fights around the two middle schools after dismissal.",
     "cp_partners": "Springfield School District 186; the Boys & Girls Club.",
-    "cp_problem_solving": "SARA: scan incident data, analyse hot spots, respond, assess.",
+    "cp_problem_solving": "SARA: scan incident data, analyze hot spots, respond, assess.",
     "cp_organizational_changes": "A school safety unit reporting to the patrol captain.",
     "budget_change_percent": Decimal("-3.50"),
     "unemployment_rate": Decimal("5.20"),

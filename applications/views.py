@@ -225,7 +225,7 @@ def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> Http
     if request.method != "POST":
         if membership.status != Membership.Status.ACTIVE:
             raise Http404("No such member")
-        allowed, _ = services.can_manage_members(request.user, membership.agency)
+        allowed, reason = services.can_remove_member(request.user, membership)
         return render(
             request,
             "applications/membership_remove.html",
@@ -233,7 +233,7 @@ def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> Http
                 "membership": membership,
                 "agency": membership.agency,
                 "allowed": allowed,
-                "reason": "Only an agency administrator can remove members.",
+                "reason": reason,
                 "is_self": membership.user == request.user,
             },
         )

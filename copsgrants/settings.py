@@ -225,6 +225,10 @@ STORAGES = {
 
 # Email: console in development, SMTP via EMAIL_URL (smtp://user:pass@host:587) in production.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# The public address of the site, for links in email (a worker has no request to build them from).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"SITE_URL must start with http:// or https://, not {SITE_URL!r}")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="COPS Grants <no-reply@copsgrants.test>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # A worker sends while holding the message's row lock: a silent mail server must not keep it.

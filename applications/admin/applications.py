@@ -9,6 +9,7 @@ from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
@@ -226,6 +227,7 @@ class ApplicationAdmin(ObjectActionMixin, AuditTrailMixin, SimpleHistoryAdmin):
             return None
         form = ReturnForm(request.POST if "apply" in request.POST else None)
         if "apply" in request.POST and form.is_valid():
+            count = queryset.count()
             for application in queryset:
                 services.return_application(
                     application=application,
@@ -234,7 +236,7 @@ class ApplicationAdmin(ObjectActionMixin, AuditTrailMixin, SimpleHistoryAdmin):
                     days_to_correct=form.cleaned_data["days_to_correct"] or CORRECTION_DAYS,
                 )
             self.message_user(
-                request, f"Returned {queryset.count()} application(s) for corrections.",
+                request, f"Returned {count} application{pluralize(count)} for corrections.",
                 messages.SUCCESS,
             )  # fmt: skip
             return None

@@ -176,7 +176,7 @@ class Application(models.Model):
     )  # fmt: skip
     cp_problem_solving = models.TextField(
         "problem-solving approach", blank=True, max_length=4000,
-        help_text="How you will analyse the problem, respond and assess the result.",
+        help_text="How you will analyze the problem, respond and assess the result.",
     )  # fmt: skip
     cp_organizational_changes = models.TextField(
         "organizational changes", blank=True, max_length=4000,

@@ -282,20 +282,28 @@ def change_member_roles(
     return membership
 
 
+def can_remove_member(user: User, membership: Membership) -> tuple[bool, str]:
+    """Whether `user` may take `membership` out of its agency, and if not, why."""
+    if not can_manage_members(user, membership.agency)[0]:
+        return False, "Only an agency administrator can remove members."
+    if membership.status != Membership.Status.ACTIVE:
+        return False, "This person is not an active member."
+    if membership.is_administrator and not _other_administrators(membership).exists():
+        return False, (
+            "You cannot remove the agency's only administrator. Make someone else an "
+            "administrator first."
+        )
+    return True, ""
+
+
 def remove_member(*, membership: Membership, by: User) -> Membership:
     """Take a person out of the agency; they keep no access to its records."""
     with transaction.atomic():
         Agency.objects.select_for_update().get(pk=membership.agency_id)
         membership = Membership.objects.select_related("user", "agency").get(pk=membership.pk)
-        if not can_manage_members(by, membership.agency)[0]:
-            raise MembershipError("Only an agency administrator can remove members.")
-        if membership.status != Membership.Status.ACTIVE:
-            raise MembershipError("This person is not an active member.")
-        if membership.is_administrator and not _other_administrators(membership).exists():
-            raise MembershipError(
-                "You cannot remove the agency's only administrator. Make someone else an "
-                "administrator first."
-            )
+        allowed, reason = can_remove_member(by, membership)
+        if not allowed:
+            raise MembershipError(reason)
         membership.status = Membership.Status.REMOVED
         membership.decided_at = timezone.now()
         membership.decided_by = by
@@ -358,5 +366,5 @@ def can_edit_agency(user: User, agency: Agency) -> tuple[bool, str]:
 def can_manage_members(user: User, agency: Agency) -> tuple[bool, str]:
     membership = active_membership(user, agency)
     if membership is None or not membership.is_administrator:
-        return False, "Only an agency administrator can approve requests to join."
+        return False, "Only an agency administrator can manage the agency's members."
     return True, ""

@@ -8,12 +8,10 @@ from django.urls import reverse
 
 register = template.Library()
 
-# `make run` serves here; a deployment sets SITE_URL to its public address.
-DEFAULT_SITE_URL = "http://127.0.0.1:8000"
-
 
 def site_url() -> str:
-    return (getattr(settings, "SITE_URL", "") or DEFAULT_SITE_URL).rstrip("/")
+    """settings.SITE_URL (env SITE_URL): `make run`'s address unless a deployment sets its own."""
+    return settings.SITE_URL.rstrip("/")
 
 
 @register.simple_tag

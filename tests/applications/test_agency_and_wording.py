@@ -171,8 +171,10 @@ def test_the_receipt_and_the_corrections_email_link_to_the_application(
     assert f'href="{link}"' in returned.alternatives[0][0]
 
 
-def test_without_site_url_links_point_at_the_local_server(settings):
-    del settings.SITE_URL
+def test_without_site_url_links_point_at_the_local_server(settings, monkeypatch):
+    # The default of the SITE_URL setting is make run's address.
+    assert "SITE_URL" not in __import__("os").environ
+    assert settings.SITE_URL == "http://127.0.0.1:8000"
     text = Template('{% load application_links %}{% absolute_url "applications:dashboard" %}')
     assert text.render(Context()) == "http://127.0.0.1:8000/dashboard/"
 
@@ -256,3 +258,17 @@ def test_wording_uses_american_spelling(path):
 def test_no_page_says_position_s_or_similar():
     for path in OWN_FILES:
         assert not re.search(r"\w\(s\)", path.read_text()), path.name
+
+
+def test_the_remove_page_says_up_front_that_the_only_administrator_cannot_be_removed(
+    signed_in, applicant, agency
+):
+    own = Membership.objects.get(user=applicant, agency=agency)
+    html = (
+        signed_in(applicant)
+        .get(reverse("applications:membership_remove", args=[agency.pk, own.pk]))
+        .text
+    )
+    assert "cannot remove the agency&#x27;s only administrator" in html
+    assert 'data-testid="remove-reason"' in html
+    assert 'type="submit"' not in html.split('id="main-content"')[1].split("</main>")[0]
