@@ -39,6 +39,8 @@ def next_action(application: Application) -> str:
         return "None: the deadline has passed"
     if status == Application.Status.RETURNED:
         return "Make the corrections COPS asked for and resubmit"
+    if status == Application.Status.DRAFT and not application.agency.is_verified:
+        return "Complete the sections; you can submit once COPS verifies your agency"
     if status == Application.Status.DRAFT:
         return "Complete the sections, then certify and submit"
     if status == Application.Status.SUBMITTED:

@@ -290,3 +290,32 @@ def test_a_pending_agency_can_be_found_and_asked_to_join(
         client.post(reverse("applications:agency_join", args=[pending.pk]))
     assert Membership.objects.get(user=requester).status == Membership.Status.PENDING
     assert mail.outbox[-1].to == [representative.email]
+
+
+def test_members_of_a_pending_agency_are_told_why_they_cannot_submit_yet(signed_in):
+    agency = AgencyFactory(pending=True)
+    user = MembershipFactory(agency=agency, administrator=True, authorized_representative=True).user
+    application = ApplicationFactory(agency=agency, complete=True)
+    client = signed_in(user)
+    for url in (
+        reverse("applications:application_overview", args=[application.pk]),
+        reverse("applications:agency_detail", args=[agency.pk]),
+    ):
+        html = client.get(url).text
+        assert 'data-testid="verification-notice"' in html, url
+        assert "Waiting for COPS to verify" in html, url
+    dashboard = client.get(reverse("applications:dashboard")).text
+    assert 'data-testid="agency-pending-verification"' in dashboard
+    assert "you can submit once COPS verifies your agency" in dashboard
+    review = client.get(reverse("applications:application_review", args=[application.pk])).text
+    assert "waiting for COPS to verify it" in review
+
+
+def test_members_of_a_verified_agency_see_no_verification_notice(signed_in, applicant, agency):
+    application = ApplicationFactory(agency=agency)
+    html = (
+        signed_in(applicant)
+        .get(reverse("applications:application_overview", args=[application.pk]))
+        .text
+    )
+    assert 'data-testid="verification-notice"' not in html
