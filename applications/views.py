@@ -28,6 +28,7 @@ from .sections import (
     outstanding,
     task_list,
 )
+from .validators import normalize_identifier
 
 
 def next_action(application: Application) -> str:
@@ -162,8 +163,13 @@ def agency_find(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def agency_join(request: HttpRequest, pk: int) -> HttpResponse:
-    # Any registered agency can be asked; what it holds stays hidden until the request is approved.
+    # Only someone who knows the agency's ORI or UEI (typed on the find page) may ask to join it:
+    # walking ids would otherwise list every agency's name. What it holds stays hidden until an
+    # administrator approves the request.
+    identifier = normalize_identifier(request.POST.get("identifier", ""))
     agency = get_object_or_404(Agency, pk=pk)
+    if not identifier or identifier not in (agency.ori, agency.uei):
+        raise Http404("No such agency")
     try:
         services.request_membership(user=request.user, agency=agency)
     except services.MembershipError as exc:

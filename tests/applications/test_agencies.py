@@ -223,7 +223,9 @@ def test_joining_an_agency_asks_its_administrators_who_approve(
     response = client.get(reverse("applications:agency_find"), {"identifier": "il08401"})
     assert agency.legal_name in response.text
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("applications:agency_join", args=[agency.pk]))
+        client.post(
+            reverse("applications:agency_join", args=[agency.pk]), {"identifier": agency.ori}
+        )
     membership = Membership.objects.get(user=requester)
     assert membership.status == Membership.Status.PENDING
     assert mail.outbox[-1].to == [applicant.email]
@@ -252,7 +254,7 @@ def test_a_declined_request_gives_no_access_and_can_be_made_again_a_week_later(
 ):
     requester = UserFactory()
     signed_in(requester)
-    client.post(reverse("applications:agency_join", args=[agency.pk]))
+    client.post(reverse("applications:agency_join", args=[agency.pk]), {"identifier": agency.ori})
     membership = Membership.objects.get(user=requester)
     signed_in(applicant)
     client.post(reverse("applications:membership_decline", args=[agency.pk, membership.pk]))
@@ -264,15 +266,19 @@ def test_a_declined_request_gives_no_access_and_can_be_made_again_a_week_later(
     Membership.objects.filter(pk=membership.pk).update(
         decided_at=F("decided_at") - timedelta(days=8)
     )
-    client.post(reverse("applications:agency_join", args=[agency.pk]))
+    client.post(reverse("applications:agency_join", args=[agency.pk]), {"identifier": agency.ori})
     membership.refresh_from_db()
     assert membership.status == Membership.Status.PENDING
 
 
 def test_asking_twice_is_refused_politely(signed_in, agency):
     client = signed_in(UserFactory())
-    client.post(reverse("applications:agency_join", args=[agency.pk]))
-    response = client.post(reverse("applications:agency_join", args=[agency.pk]), follow=True)
+    client.post(reverse("applications:agency_join", args=[agency.pk]), {"identifier": agency.ori})
+    response = client.post(
+        reverse("applications:agency_join", args=[agency.pk]),
+        {"identifier": agency.ori},
+        follow=True,
+    )
     assert "You have already asked to join" in response.text
     assert Membership.objects.filter(agency=agency).count() == 1
 
@@ -340,7 +346,7 @@ def test_a_removed_member_loses_access_and_can_ask_to_join_again(
     assert AuditEvent.objects.for_object(membership).filter(verb="membership.removed").exists()
     signed_in(member)
     assert client.get(reverse("applications:agency_detail", args=[agency.pk])).status_code == 404
-    client.post(reverse("applications:agency_join", args=[agency.pk]))
+    client.post(reverse("applications:agency_join", args=[agency.pk]), {"identifier": agency.ori})
     membership.refresh_from_db()
     assert membership.status == Membership.Status.PENDING
 
@@ -376,3 +382,24 @@ def test_the_agency_page_lists_its_applications(signed_in, applicant, agency, ot
     html = signed_in(applicant).get(reverse("applications:agency_detail", args=[agency.pk])).text
     assert own.tracking_number in html
     assert theirs.tracking_number not in html
+
+
+def test_asking_to_join_needs_the_agencys_ori_or_uei_not_just_its_id(
+    signed_in, agency, django_capture_on_commit_callbacks
+):
+    client = signed_in(UserFactory())
+    url = reverse("applications:agency_join", args=[agency.pk])
+    for data in ({}, {"identifier": "IL99999"}, {"identifier": "WY01300"}):
+        response = client.post(url, data)
+        assert response.status_code == 404, data
+        assert agency.legal_name not in response.text
+    assert not Membership.objects.filter(agency=agency, status="pending").exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(url, {"identifier": agency.uei.lower()}, follow=True)
+    assert Membership.objects.filter(agency=agency, status="pending").count() == 1
+
+
+def test_the_find_page_carries_the_typed_identifier_into_the_join_request(signed_in, agency):
+    client = signed_in(UserFactory())
+    html = client.get(reverse("applications:agency_find"), {"identifier": agency.ori}).text
+    assert f'name="identifier" value="{agency.ori}"' in html

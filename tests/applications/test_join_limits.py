@@ -116,7 +116,11 @@ def test_the_join_page_shows_the_refusal_as_a_message(
     membership = ask(requester, agency)
     decline(membership, applicant)
     signed_in(requester)
-    response = client.post(reverse("applications:agency_join", args=[agency.pk]), follow=True)
+    response = client.post(
+        reverse("applications:agency_join", args=[agency.pk]),
+        {"identifier": agency.ori},
+        follow=True,
+    )
     assert "You can ask again from" in response.text
     membership.refresh_from_db()
     assert membership.status == Membership.Status.DECLINED

@@ -287,7 +287,9 @@ def test_a_pending_agency_can_be_found_and_asked_to_join(
     assert "Lakeside Police Department" in response.text
     assert reverse("applications:agency_join", args=[pending.pk]) in response.text
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("applications:agency_join", args=[pending.pk]))
+        client.post(
+            reverse("applications:agency_join", args=[pending.pk]), {"identifier": pending.ori}
+        )
     assert Membership.objects.get(user=requester).status == Membership.Status.PENDING
     assert mail.outbox[-1].to == [representative.email]
 

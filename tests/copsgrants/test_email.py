@@ -131,7 +131,8 @@ def test_joining_an_agency_succeeds_while_the_broker_is_down(
     administrator = MembershipFactory(administrator=True, user__email="admin@agency.test")
     with django_capture_on_commit_callbacks(execute=True):
         response = signed_in(UserFactory()).post(
-            reverse("applications:agency_join", args=[administrator.agency.pk])
+            reverse("applications:agency_join", args=[administrator.agency.pk]),
+            {"identifier": administrator.agency.ori},
         )
     assert response.status_code == 302
     assert Email.objects.get(status=STATUS.queued).to == ["admin@agency.test"]

@@ -44,7 +44,8 @@ def test_email_asked_for_while_redis_was_down_arrives_once_when_it_is_back(
     with caplog.at_level(logging.WARNING, logger="copsgrants.email"):
         reset = client.post(reverse("password_reset"), {"email": "chief@town.example"})
         join = signed_in(officer).post(
-            reverse("applications:agency_join", args=[administrator.agency.pk])
+            reverse("applications:agency_join", args=[administrator.agency.pk]),
+            {"identifier": administrator.agency.ori},
         )
     assert (reset.status_code, join.status_code) == (302, 302)
     assert Email.objects.filter(status=STATUS.queued).count() == 2
@@ -82,7 +83,8 @@ def test_email_asked_for_while_the_broker_folder_was_gone_arrives_once_when_it_i
     assert not folder.exists()
 
     response = signed_in(officer).post(
-        reverse("applications:agency_join", args=[administrator.agency.pk])
+        reverse("applications:agency_join", args=[administrator.agency.pk]),
+        {"identifier": administrator.agency.ori},
     )
     assert response.status_code == 302
     assert Email.objects.get().status == STATUS.queued
