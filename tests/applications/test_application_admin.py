@@ -280,7 +280,7 @@ def test_returning_with_a_reason_unlocks_it_records_it_and_emails_the_agency(
     with django_capture_on_commit_callbacks(execute=True):
         response = confirm_return(signed_in(program_specialist), reason, submitted, follow=True)
     assert response.status_code == 200
-    assert "Returned 1 application(s) for corrections." in response.text
+    assert "Returned 1 application for corrections." in response.text
 
     submitted.refresh_from_db()
     assert submitted.status == Application.Status.RETURNED
