@@ -304,6 +304,12 @@ class SectionCheck:
     # Prefilled sections count as started before their first save.
     prefilled: bool = False
     required: tuple[str, ...] = field(default=())
+    # Required answers that depend on the application (e.g. one salary per funded year).
+    required_also: Callable[[Application], list[str]] | None = None
+
+    def required_for(self, application: Application) -> tuple[str, ...]:
+        extra = self.required_also(application) if self.required_also else []
+        return (*self.required, *extra)
 
     def started(self, application: Application) -> bool:
         return self.prefilled or application.section_version(self.slug) > 0
@@ -332,7 +338,7 @@ CHECKS: dict[str, SectionCheck] = {
         SectionCheck("agency", agency_missing, agency_rules, prefilled=True,
                      required=PROFILE_REQUIRED),
         SectionCheck("officers", officers_missing, officers_rules,
-                     required=("positions_new_hire",)),
+                     required=("positions_new_hire",), required_also=salary_fields),
         SectionCheck("sro", sro_missing, sro_rules, required=("sro_commitment",)),
         SectionCheck("commitments", commitments_missing, required=("veteran_commitment",)),
         SectionCheck("community-policing", community_policing_missing, required=CP_FIELDS),

@@ -45,7 +45,7 @@ def section_answers(section: Section, application: Application) -> list[tuple[st
         if value in (None, "") and name not in required:
             continue  # an optional question left blank (e.g. no waiver, so no justification)
         answers.append((str(field.label), _display(name, field, value)))
-    if section.slug == "sro" and application.sro_commitment:
+    if section.has_partners and application.sro_commitment:
         for partner in application.school_partners.all():
             answers.append(
                 (

@@ -87,10 +87,7 @@ class SectionForm(forms.ModelForm):
 
 
 def required_fields(slug: str, application: Application) -> tuple[str, ...]:
-    required = CHECKS[slug].required
-    if slug == "officers":
-        required = (*required, *salary_fields(application))
-    return required
+    return CHECKS[slug].required_for(application)
 
 
 def mark_required(form: forms.BaseForm, required: tuple[str, ...]) -> None:
@@ -371,11 +368,21 @@ class MatchForm(SectionForm):
 
 @dataclass(frozen=True)
 class Section:
+    """A section page. What differs between pages is said here, not by comparing slugs."""
+
     number: int
     slug: str
     title: str
     form_class: type[forms.Form]
     intro: str = ""
+    # A template shown above the form (identifiers, definitions), if any.
+    preface: str = ""
+    # The page shows the live budget.
+    shows_budget: bool = False
+    # The page lists the school partners (SRO commitment).
+    has_partners: bool = False
+    # Its rules say whether the agency may apply at all (told at once, not "saved").
+    decides_eligibility: bool = False
 
     @property
     def check(self) -> SectionCheck:
@@ -392,15 +399,19 @@ class Section:
 
 SECTIONS: list[Section] = [
     Section(1, "eligibility", "Eligibility", EligibilityForm,
-            "Confirm that your agency can apply for CHP funding."),
+            "Confirm that your agency can apply for CHP funding.", decides_eligibility=True),
     Section(2, "agency", "Agency and executives", AgencyProfileForm,
-            "Check your agency's details as they should appear on this application."),
+            "Check your agency's details as they should appear on this application.",
+            preface="applications/sections/_agency_identifiers.html"),
     Section(3, "officers", "Officer request", OfficerRequestForm,
-            "How many positions, in which hiring category, at what entry-level cost."),
+            "How many positions, in which hiring category, at what entry-level cost.",
+            shows_budget=True),
     Section(4, "sro", "School Resource Officers", SroCommitmentForm,
-            "Commit to deploying the funded officers as SROs for additional consideration."),
+            "Commit to deploying the funded officers as SROs for additional consideration.",
+            has_partners=True),
     Section(5, "commitments", "Other commitments", OtherCommitmentsForm,
-            "Priority commitments that earn additional consideration."),
+            "Priority commitments that earn additional consideration.",
+            preface="applications/sections/_veteran_definition.html"),
     Section(6, "community-policing", "Community policing strategy", CommunityPolicingForm,
             "The problem the officers will address and how."),
     Section(7, "fiscal-need", "Fiscal need and crime data", FiscalDataForm,

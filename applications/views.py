@@ -374,7 +374,7 @@ def application_section(request: HttpRequest, pk: int, slug: str) -> HttpRespons
         return redirect("applications:application_overview", pk=application.pk)
     before, after = neighbors(slug)
     form = section.form(application, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and "add_partner" in request.POST and slug == "sro":
+    if request.method == "POST" and "add_partner" in request.POST and section.has_partners:
         form.add_blank_partner()  # "Add another partner" without JavaScript: nothing is saved
     elif request.method == "POST" and form.is_valid():
         try:
@@ -396,7 +396,7 @@ def application_section(request: HttpRequest, pk: int, slug: str) -> HttpRespons
             messages.error(request, str(exc))
             return redirect("applications:application_overview", pk=application.pk)
         else:
-            if slug == "eligibility" and ineligibility(saved):
+            if section.decides_eligibility and ineligibility(saved):
                 # Say at once that the agency cannot apply (the page lists why), not "saved".
                 return redirect("applications:application_section", pk=pk, slug=slug)
             messages.success(request, f"{section.title} is saved.")
@@ -406,7 +406,7 @@ def application_section(request: HttpRequest, pk: int, slug: str) -> HttpRespons
                 return redirect("applications:application_section", pk=pk, slug=after.slug)
             return redirect("applications:application_review", pk=pk)
     problems = section.problems(application) if application.section_version(slug) else []
-    ineligible = ineligibility(application) if slug == "eligibility" else []
+    ineligible = ineligibility(application) if section.decides_eligibility else []
     return render(
         request,
         "applications/application_section.html",
@@ -421,7 +421,7 @@ def application_section(request: HttpRequest, pk: int, slug: str) -> HttpRespons
             # The reasons an agency cannot apply have their own alert.
             "problems": [] if ineligible else [p for p in problems if not p.missing],
             "ineligible": ineligible,
-            "budget": application.budget if slug == "officers" else None,
+            "budget": application.budget if section.shows_budget else None,
         },
     )
 

@@ -154,14 +154,12 @@ def save_section(
             raise ApplicationError(reason)
         if version is None or version != current.section_version(slug):
             raise StaleSection(STALE_MESSAGE)
-        fields = _STORE.get(slug, _store_columns)(current, data)
+        fields = _STORE.get(slug, _store_columns)(current, data, partners or [])
         current.section_versions = {
             **current.section_versions,
             slug: current.section_version(slug) + 1,
         }
         current.save(update_fields=[*fields, "section_versions", "updated_at"])
-        if slug == "sro":
-            _store_partners(current, partners or [])
         record(
             verb="application.section_saved",
             target=current,
@@ -171,23 +169,27 @@ def save_section(
     return current
 
 
-def _store_columns(application: Application, data: dict[str, Any]) -> list[str]:
+# How each section's answers are stored: columns by default; the registry names the exceptions.
+
+
+def _store_columns(application: Application, data: dict[str, Any], partners=()) -> list[str]:
     for name, value in data.items():
         setattr(application, name, value)
     return list(data)
 
 
-def _store_profile(application: Application, data: dict[str, Any]) -> list[str]:
+def _store_profile(application: Application, data: dict[str, Any], partners=()) -> list[str]:
     application.agency_profile = {name: data.get(name) for name in PROFILE_FIELDS}
     return ["agency_profile"]
 
 
-def _store_sro(application: Application, data: dict[str, Any]) -> list[str]:
+def _store_sro(application: Application, data: dict[str, Any], partners=()) -> list[str]:
     fields = _store_columns(application, data)
     if not application.sro_commitment:
         application.sro_positions = None
         application.sro_time_assurance = False
         fields = sorted({*fields, "sro_positions", "sro_time_assurance"})
+    _store_partners(application, list(partners))
     return fields
 
 

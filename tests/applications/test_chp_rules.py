@@ -249,3 +249,21 @@ def test_staff_set_the_new_solicitation_rules_in_the_admin(admin_client):
     assert 'name="all_positions_sro"' in html
     assert 'name="waiver_lifts_officer_cap"' in html
     assert "60 months (5 years)" in html
+
+
+@pytest.mark.parametrize(("lifts", "cap"), [(True, ""), (False, "125000.00")])
+def test_the_live_preview_uses_the_cap_that_applies(signed_in, applicant, agency, lifts, cap):
+    application = ApplicationFactory(
+        agency=agency,
+        complete=True,
+        match_waiver="full",
+        waiver_justification="Layoffs.",
+        solicitation__waiver_lifts_officer_cap=lifts,
+    )
+    html = (
+        signed_in(applicant)
+        .get(reverse("applications:application_section", args=[application.pk, "officers"]))
+        .text
+    )
+    assert f'data-per-officer-cap="{cap}"' in html
+    assert 'data-federal-percent="100' in html
