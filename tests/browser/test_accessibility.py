@@ -84,3 +84,22 @@ def test_agency_and_application_pages_meet_wcag_aa(page: Page, axe_available, li
     page.get_by_role("button", name="Register agency").click()
     problems += [f"agency form with errors: {p}" for p in violations(page)]
     assert problems == []
+
+
+def test_pages_added_for_trust_and_errors_meet_wcag_aa(page: Page, axe_available, live_server):
+    pending = AgencyFactory(pending=True)
+    user = UserFactory(first_name="Jo", last_name="Park")
+    MembershipFactory(user=user, agency=pending, administrator=True, authorized_representative=True)
+    colleague = MembershipFactory(agency=pending)
+    application = ApplicationFactory(agency=pending, solicitation=SolicitationFactory())
+    sign_in(page, user.email, PASSWORD)
+    problems = []
+    for path in (
+        f"/agencies/{pending.pk}/",  # the verification notice
+        f"/applications/{application.pk}/",
+        f"/agencies/{pending.pk}/members/{colleague.pk}/remove/",  # the confirmation
+        "/agencies/find/?identifier=" + pending.ori,
+        "/no-such-page/",  # the 404 page
+    ):
+        problems += check(page, path)
+    assert problems == []
