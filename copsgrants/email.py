@@ -131,3 +131,15 @@ def count_unsent(*, older_than: timedelta) -> int:
     """
     cutoff = timezone.now() - older_than
     return Email.objects.filter(status__in=UNSENT, created__lt=cutoff).count()
+
+
+def purge_sent(*, now=None) -> int:
+    """Delete sent messages (and their delivery logs) older than OUTBOX_KEEP_SENT_DAYS. Unsent
+    and failed messages stay: staff may still need to requeue them."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.OUTBOX_KEEP_SENT_DAYS)
+    old = Email.objects.filter(status=STATUS.sent, last_updated__lt=cutoff)
+    deleted = old.count()
+    old.delete()  # their delivery logs go with them (CASCADE)
+    if deleted:
+        logger.info("Deleted %s sent email rows older than %s", deleted, cutoff)
+    return deleted

@@ -250,6 +250,12 @@ POST_OFFICE = {
 OUTBOX_MAX_AGE_MINUTES = env.int("OUTBOX_MAX_AGE_MINUTES", default=15)
 if OUTBOX_MAX_AGE_MINUTES < 1:
     raise ImproperlyConfigured("OUTBOX_MAX_AGE_MINUTES must be 1 or more (minutes).")
+# Sent email is kept this long (to answer "did they get it?"), then deleted: bodies carry
+# password-reset links and personal details that need not live forever.
+OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=30)
+if OUTBOX_KEEP_SENT_DAYS < 4:
+    # Shorter than a password-reset link's life would delete mail a user may still act on.
+    raise ImproperlyConfigured("OUTBOX_KEEP_SENT_DAYS must be 4 or more (days).")
 
 # Celery: Redis in production and CI; kombu's filesystem transport when nothing is configured, so
 # `make run` has a real worker without any server installed.
@@ -289,6 +295,11 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         # A sweep that waited out a worker outage in the queue is stale: the next one is coming.
         "options": {"expires": 50},
+    },
+    "purge-sent-email": {
+        "task": "copsgrants.tasks.purge_sent_email",
+        "schedule": 24 * 60 * 60.0,
+        "options": {"expires": 60 * 60},
     },
 }
 

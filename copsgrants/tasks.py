@@ -15,3 +15,9 @@ def deliver_email(email_id: int) -> None:
 def sweep_outbox() -> None:
     """Run by beat every minute (CELERY_BEAT_SCHEDULE): send every message still owed."""
     email.deliver_owed()
+
+
+@shared_task
+def purge_sent_email() -> None:
+    """Run by beat daily: delete sent messages older than OUTBOX_KEEP_SENT_DAYS."""
+    email.purge_sent()

@@ -114,6 +114,14 @@ class AgencyAdmin(ObjectActionMixin, AuditTrailMixin, SimpleHistoryAdmin):
         ("Record", {"fields": ("created", "updated", "created_by", "audit_trail")}),
     )  # fmt: skip
 
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.is_verified:
+            # What COPS verified stays as verified; the agency's own profile edit (a service)
+            # sends it back to pending verification instead.
+            readonly += ["legal_name", "ori", "uei", "state"]
+        return readonly
+
     def get_queryset(self, request):
         return (
             super()

@@ -70,7 +70,13 @@ def register_agency(
     return agency
 
 
+# What COPS verified: changing one of these sends the agency back to pending verification.
+IDENTITY_FIELDS = ("legal_name", "ori", "uei", "state")
+
+
 def update_agency(*, agency: Agency, by: User, fields: dict[str, Any]) -> Agency:
+    """Save profile changes. A verified agency whose identity (name, ORI, UEI, state) changes is
+    pending verification again: COPS verified the old identity, not the new one."""
     changed = {name: value for name, value in fields.items() if getattr(agency, name) != value}
     if not changed:
         return agency
@@ -78,8 +84,23 @@ def update_agency(*, agency: Agency, by: User, fields: dict[str, Any]) -> Agency
         with transaction.atomic():
             for name, value in changed.items():
                 setattr(agency, name, value)
-            agency.save(update_fields=[*changed, "updated_at"])
+            update_fields = [*changed, "updated_at"]
+            reverify = agency.is_verified and any(name in IDENTITY_FIELDS for name in changed)
+            if reverify:
+                agency.verification_status = Agency.Verification.PENDING
+                agency.verified_at = None
+                agency.verified_by = None
+                update_fields += ["verification_status", "verified_at", "verified_by"]
+            agency.save(update_fields=update_fields)
             record(verb="agency.updated", target=agency, actor=by, data={"fields": sorted(changed)})
+            if reverify:
+                record(
+                    verb="agency.verification_reset",
+                    target=agency,
+                    actor=by,
+                    message="Its name, ORI, UEI or state changed after COPS verified it.",
+                    data={"fields": sorted(set(changed) & set(IDENTITY_FIELDS))},
+                )
     except IntegrityError as exc:
         raise DuplicateAgency("Another agency already uses this ORI or UEI.") from exc
     return agency

@@ -321,3 +321,39 @@ def test_members_of_a_verified_agency_see_no_verification_notice(signed_in, appl
         .text
     )
     assert 'data-testid="verification-notice"' not in html
+
+
+def test_changing_a_verified_agencys_identity_sends_it_back_to_pending(applicant, agency):
+    assert agency.is_verified
+    services.update_agency(agency=agency, by=applicant, fields={"city": "Capital City"})
+    agency.refresh_from_db()
+    assert agency.is_verified  # an address change keeps the verification
+
+    services.update_agency(agency=agency, by=applicant, fields={"uei": "NEWUEI123456"})
+    agency.refresh_from_db()
+    assert agency.verification_status == Agency.Verification.PENDING
+    assert agency.verified_at is None and agency.verified_by is None
+    event = AuditEvent.objects.for_object(agency).get(verb="agency.verification_reset")
+    assert event.data == {"fields": ["uei"]}
+    allowed, reason = services.can_submit_application(
+        applicant, ApplicationFactory(agency=agency, complete=True)
+    )
+    assert not allowed and "waiting for COPS to verify it" in reason
+
+
+def test_staff_cannot_edit_what_cops_verified_in_the_admin(admin_client, agency):
+    url = reverse("admin:applications_agency_change", args=[agency.pk])
+    html = admin_client.get(url).text
+    for name in ("legal_name", "ori", "uei", "state"):
+        assert f'name="{name}"' not in html, name
+    assert 'name="city"' in html
+    pending = AgencyFactory(pending=True)
+    html = admin_client.get(reverse("admin:applications_agency_change", args=[pending.pk])).text
+    assert 'name="ori"' in html
+
+
+def test_the_edit_page_warns_that_identity_changes_need_verification_again(
+    signed_in, applicant, agency
+):
+    html = signed_in(applicant).get(reverse("applications:agency_edit", args=[agency.pk])).text
+    assert 'data-testid="reverify-warning"' in html

@@ -199,3 +199,34 @@ def test_the_sweep_runs_every_minute_from_beat(settings):
     ]
     assert entry["schedule"] == 60.0
     assert "copsgrants.tasks.sweep_outbox" in app.tasks
+
+
+def test_sent_email_is_purged_after_the_keep_period_but_unsent_email_stays(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.OUTBOX_KEEP_SENT_DAYS = 30
+    with django_capture_on_commit_callbacks(execute=True):
+        send_join_request()
+        send_join_request()
+    sent_old, sent_new = Email.objects.order_by("pk")
+    assert {sent_old.status, sent_new.status} == {STATUS.sent}
+    unsent = Email.objects.create(
+        from_email="a@b.example", to=["x@y.example"], subject="s", message="m", status=STATUS.queued
+    )
+    failed = Email.objects.create(
+        from_email="a@b.example", to=["x@y.example"], subject="s", message="m", status=STATUS.failed
+    )
+    long_ago = timezone.now() - timedelta(days=31)
+    Email.objects.filter(pk__in=[sent_old.pk, unsent.pk, failed.pk]).update(last_updated=long_ago)
+
+    assert email.purge_sent() == 1
+    assert set(Email.objects.values_list("pk", flat=True)) == {sent_new.pk, unsent.pk, failed.pk}
+    assert email.purge_sent() == 0
+
+
+def test_purging_sent_email_is_on_the_beat_schedule():
+    from django.conf import settings as django_settings
+
+    entry = django_settings.CELERY_BEAT_SCHEDULE["purge-sent-email"]
+    assert entry["task"] == "copsgrants.tasks.purge_sent_email"
+    assert entry["schedule"] == 24 * 60 * 60
