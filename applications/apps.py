@@ -11,12 +11,20 @@ class ApplicationsConfig(AppConfig):
         roles.PROGRAM_SPECIALIST: [
             "view_agency", "change_agency", "view_membership", "change_membership",
             "view_solicitation", "view_scoringrules", "view_application", "return_application",
+            "screen_application", "view_dataflag", "change_dataflag",
+            "view_reviewassignment",
         ],
-        roles.REVIEWER: ["view_agency", "view_solicitation", "view_application"],
+        roles.REVIEWER: [
+            "view_agency", "view_solicitation", "view_application", "review_application",
+            "view_reviewassignment", "view_review", "add_review", "change_review",
+        ],
         roles.GRANTS_MANAGER: [
             "view_agency", "view_membership", "view_solicitation", "add_solicitation",
             "change_solicitation", "view_scoringrules", "add_scoringrules", "view_application",
-            "return_application",
+            "return_application", "assign_reviewers", "compute_scores", "draft_funding_plan",
+            "approve_funding_plan", "view_reviewassignment", "view_review", "view_dataflag",
+            "view_scoringrun", "view_scorebreakdown", "view_fundingplan", "view_planline",
+            "view_planadjustment",
         ],
         roles.TRAINING_COORDINATOR: ["view_agency"],
     }  # fmt: skip

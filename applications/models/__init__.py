@@ -18,6 +18,8 @@ from .applications import (
     Application,
     SchoolPartner,
 )
+from .review import DataFlag, Review, ReviewAssignment
+from .scoring import FundingPlan, PlanAdjustment, PlanLine, ScoreBreakdown, ScoringRun
 from .solicitations import PERCENT, MatchWaiver, ScoringRules, Solicitation
 
 __all__ = [
@@ -30,10 +32,18 @@ __all__ = [
     "Agency",
     "AgencyType",
     "Application",
+    "DataFlag",
+    "FundingPlan",
     "MatchWaiver",
     "Membership",
+    "PlanAdjustment",
+    "PlanLine",
+    "Review",
+    "ReviewAssignment",
     "SchoolPartner",
+    "ScoreBreakdown",
     "ScoringRules",
+    "ScoringRun",
     "Solicitation",
     "active_membership",
     "membership_or_404",

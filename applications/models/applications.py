@@ -44,7 +44,23 @@ class Application(models.Model):
         SCORED = "scored", "Scored"
         RECOMMENDED = "recommended", "Recommended for funding"
         NOT_SELECTED = "not_selected", "Not selected"
+        INELIGIBLE = "ineligible", "Ineligible"
         WITHDRAWN = "withdrawn", "Withdrawn"
+
+    class IneligibilityReason(models.TextChoices):
+        NO_AUTHORITY = "no_authority", "No primary law enforcement authority"
+        STARTUP_OR_CONSORTIUM = "startup_or_consortium", "Start-up agency or consortium"
+        NO_SAM = "no_sam", "No active SAM.gov registration"
+        NO_SWORN_FORCE = "no_sworn_force", "No sworn officers"
+        SUPPLANTING = "supplanting", "Funds would supplant local funds"
+        LATE = "late", "Received after the deadline"
+        OTHER = "other", "Other (see the note)"
+
+    class WaiverDecision(models.TextChoices):
+        UNDECIDED = "", "Not decided"
+        APPROVED_PARTIAL = "approved_partial", "Approved: partial waiver"
+        APPROVED_FULL = "approved_full", "Approved: full waiver"
+        DENIED = "denied", "Denied"
 
     EDITABLE = (Status.DRAFT, Status.RETURNED)
     WITHDRAWABLE = (Status.DRAFT, Status.SUBMITTED, Status.RETURNED)
@@ -74,6 +90,29 @@ class Application(models.Model):
         help_text="When returned for corrections: the resubmission deadline COPS set.",
     )  # fmt: skip
     withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    # Screening (program specialist) and decisions (grants manager).
+    screened_at = models.DateTimeField(null=True, blank=True)
+    screened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    ineligibility_reason = models.CharField(
+        max_length=32, choices=IneligibilityReason.choices, blank=True
+    )
+    ineligibility_note = models.TextField(blank=True, max_length=4000)
+    waiver_decision = models.CharField(
+        "match-waiver decision", max_length=24, choices=WaiverDecision.choices, blank=True
+    )
+    waiver_decision_reason = models.TextField(blank=True, max_length=4000)
+    waiver_decided_at = models.DateTimeField(null=True, blank=True)
+    waiver_decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )  # fmt: skip
+    decision_released_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the agency was told the outcome."
+    )
 
     # 1. Eligibility
     has_law_enforcement_authority = models.BooleanField(
@@ -255,7 +294,15 @@ class Application(models.Model):
             ),
         ]
         indexes = [models.Index(fields=["solicitation", "status"])]
-        permissions = [("return_application", "Can return a submitted application for corrections")]
+        permissions = [
+            ("return_application", "Can return a submitted application for corrections"),
+            ("screen_application", "Can screen applications and decide match waivers"),
+            ("assign_reviewers", "Can assign reviewers and reopen reviews"),
+            ("review_application", "Can review assigned applications"),
+            ("compute_scores", "Can compute scores and rankings"),
+            ("draft_funding_plan", "Can draft and adjust funding plans"),
+            ("approve_funding_plan", "Can approve funding plans and release decisions"),
+        ]
 
     def __str__(self) -> str:
         label = self.tracking_number or f"draft #{self.pk}"

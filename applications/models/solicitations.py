@@ -197,6 +197,21 @@ class Solicitation(models.Model):
         return self.per_officer_cap
 
 
+def default_rubric() -> list[dict]:
+    """The community policing rubric reviewers score (CHP's four elements, 0-5 each)."""
+    return [
+        {"key": "problem_identification", "label": "Problem identification", "min": 0, "max": 5,
+         "guidance": "Is a specific crime or disorder problem named and supported by data?"},
+        {"key": "community_partnerships", "label": "Community partnerships", "min": 0, "max": 5,
+         "guidance": "Are named partners given real roles in addressing the problem?"},
+        {"key": "problem_solving", "label": "Problem solving", "min": 0, "max": 5,
+         "guidance": "Is there a credible plan to analyze, respond to and assess the problem?"},
+        {"key": "organizational_transformation", "label": "Organizational transformation",
+         "min": 0, "max": 5,
+         "guidance": "Do management, structure, personnel or technology change to support it?"},
+    ]  # fmt: skip
+
+
 class ScoringRulesQuerySet(models.QuerySet["ScoringRules"]):
     def in_force(self) -> ScoringRulesQuerySet:
         return self.filter(in_force=True)
@@ -225,6 +240,14 @@ class ScoringRules(models.Model):
     veteran_bonus_points = models.DecimalField(
         "veteran hiring bonus", max_digits=5, decimal_places=2, default=Decimal("2"),
         validators=PERCENT,
+    )  # fmt: skip
+    rubric = models.JSONField(
+        default=default_rubric,
+        help_text="The reviewers' criteria: a list of {key, label, min, max, guidance}.",
+    )
+    reviews_required = models.PositiveSmallIntegerField(
+        "submitted reviews needed to score", default=2,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
     )  # fmt: skip
     in_force = models.BooleanField(default=False, editable=False)
     notes = models.TextField(blank=True, max_length=2000)

@@ -1,6 +1,8 @@
+
 """Solicitations: rules freeze once a published solicitation opens; scoring rules are versioned,
 never edited, and exactly one version is in force; the public pages show only what is published."""
 
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -11,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from applications.models import Application, ScoringRules, Solicitation
+from applications.models.solicitations import default_rubric
 from tests.factories import ApplicationFactory, MembershipFactory, SolicitationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -267,7 +270,12 @@ def weights(fiscal="50", crime="25", community="25") -> dict[str, str]:
 def add_rules(client, solicitation, **kwargs):
     return client.post(
         reverse("admin:applications_scoringrules_add"),
-        {"solicitation": solicitation.pk, **weights(**kwargs)},
+        {
+            "solicitation": solicitation.pk,
+            "reviews_required": "2",
+            "rubric": json.dumps(default_rubric()),
+            **weights(**kwargs),
+        },
     )
 
 
@@ -291,7 +299,14 @@ def test_the_version_cannot_be_chosen_in_the_add_form(signed_in, grants_manager)
     client = signed_in(grants_manager)
     response = client.post(
         reverse("admin:applications_scoringrules_add"),
-        {"solicitation": solicitation.pk, "version": "7", "in_force": "on", **weights()},
+        {
+            "solicitation": solicitation.pk,
+            "version": "7",
+            "in_force": "on",
+            "reviews_required": "2",
+            "rubric": json.dumps(default_rubric()),
+            **weights(),
+        },
     )
     assert response.status_code == 302
     rules = ScoringRules.objects.get(solicitation=solicitation)
