@@ -1,4 +1,3 @@
-
 """Solicitations: rules freeze once a published solicitation opens; scoring rules are versioned,
 never edited, and exactly one version is in force; the public pages show only what is published."""
 
