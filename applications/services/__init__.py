@@ -30,6 +30,7 @@ from .applications import (
     submit_application,
     withdraw_application,
 )
+from .scoring import ScoringError, can_compute_scores, compute_scores
 from .solicitations import add_scoring_rules, put_scoring_rules_in_force
 
 __all__ = [
@@ -37,9 +38,11 @@ __all__ = [
     "ApplicationError",
     "DuplicateAgency",
     "MembershipError",
+    "ScoringError",
     "StaleSection",
     "add_scoring_rules",
     "approve_membership",
+    "can_compute_scores",
     "can_edit_agency",
     "can_edit_application",
     "can_manage_members",
@@ -47,6 +50,7 @@ __all__ = [
     "can_submit_application",
     "can_withdraw_application",
     "change_member_roles",
+    "compute_scores",
     "decline_membership",
     "put_scoring_rules_in_force",
     "register_agency",
