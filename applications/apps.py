@@ -24,7 +24,8 @@ class ApplicationsConfig(AppConfig):
             "return_application", "assign_reviewers", "compute_scores", "draft_funding_plan",
             "approve_funding_plan", "view_reviewassignment", "view_review", "view_dataflag",
             "view_scoringrun", "view_scorebreakdown", "view_fundingplan", "view_planline",
-            "view_planadjustment",
+            "view_planadjustment", "view_reviewerprofile", "add_reviewerprofile",
+            "change_reviewerprofile",
         ],
         roles.TRAINING_COORDINATOR: ["view_agency"],
     }  # fmt: skip

@@ -257,6 +257,13 @@ if OUTBOX_KEEP_SENT_DAYS < 4:
     # Shorter than a password-reset link's life would delete mail a user may still act on.
     raise ImproperlyConfigured("OUTBOX_KEEP_SENT_DAYS must be 4 or more (days).")
 
+# Reviews: how many reviewers the "Assign reviewers" action gives each application, and whether a
+# reviewer whose home state is the agency's is never assigned (a conflict avoided up front).
+REVIEWERS_PER_APPLICATION = env.int("REVIEWERS_PER_APPLICATION", default=2)
+if not 1 <= REVIEWERS_PER_APPLICATION <= 10:
+    raise ImproperlyConfigured("REVIEWERS_PER_APPLICATION must be between 1 and 10.")
+REVIEWER_SAME_STATE_CONFLICT = env_flag("REVIEWER_SAME_STATE_CONFLICT", default=True)
+
 # Celery: Redis in production and CI; kombu's filesystem transport when nothing is configured, so
 # `make run` has a real worker without any server installed.
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -18,7 +18,7 @@ from .applications import (
     Application,
     SchoolPartner,
 )
-from .review import DataFlag, Review, ReviewAssignment
+from .review import DataFlag, Review, ReviewAssignment, ReviewerProfile
 from .scoring import FundingPlan, PlanAdjustment, PlanLine, ScoreBreakdown, ScoringRun
 from .solicitations import PERCENT, MatchWaiver, ScoringRules, Solicitation
 
@@ -40,6 +40,7 @@ __all__ = [
     "PlanLine",
     "Review",
     "ReviewAssignment",
+    "ReviewerProfile",
     "SchoolPartner",
     "ScoreBreakdown",
     "ScoringRules",

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from ..states import State
 from .applications import Application
 from .solicitations import ScoringRules
 
@@ -57,6 +58,26 @@ class DataFlag(models.Model):
     @property
     def is_open(self) -> bool:
         return not self.resolution
+
+
+class ReviewerProfile(models.Model):
+    """What assignment needs to know about a COPS reviewer: their home state, so that they are
+    never asked to score an agency of their own state (when settings.REVIEWER_SAME_STATE_CONFLICT
+    is on). A reviewer without a state is never excluded."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reviewer_profile"
+    )
+    state = models.CharField(
+        "home state", max_length=2, choices=State.choices, blank=True,
+        help_text="Agencies of this state are not assigned to this reviewer.",
+    )  # fmt: skip
+
+    class Meta:
+        ordering = ["user__email"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.state or 'no state'})"
 
 
 class ReviewAssignmentQuerySet(models.QuerySet["ReviewAssignment"]):
