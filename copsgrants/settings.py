@@ -264,6 +264,10 @@ if not 1 <= REVIEWERS_PER_APPLICATION <= 10:
     raise ImproperlyConfigured("REVIEWERS_PER_APPLICATION must be between 1 and 10.")
 REVIEWER_SAME_STATE_CONFLICT = env_flag("REVIEWER_SAME_STATE_CONFLICT", default=True)
 
+# Funding plans: a plan is approved by a grants manager other than the one who drafted it (turn off
+# only where one manager works alone). The 0.5% state minimum is the statute's, on each plan.
+FUNDING_PLAN_SECOND_APPROVER = env_flag("FUNDING_PLAN_SECOND_APPROVER", default=True)
+
 # Celery: Redis in production and CI; kombu's filesystem transport when nothing is configured, so
 # `make run` has a real worker without any server installed.
 REDIS_URL = env.str("REDIS_URL", default="")
