@@ -132,7 +132,10 @@ def _my_assignments(user, solicitation: Solicitation) -> QueueSection:
         draft=Count("pk", filter=Q(coi_certified_at__isnull=False) & ~submitted),
         submitted=Count("pk", filter=submitted),
     )  # fmt: skip
-    mine = {"reviewer__id__exact": user.pk, "status__exact": ReviewAssignment.Status.ASSIGNED}
+    # Reviewers' list is scoped to their own assignments and offers no filters on the review,
+    # so "draft" and "submitted" link to the whole list, which shows each review's status.
+    mine = {"status__exact": ReviewAssignment.Status.ASSIGNED}
+    everything = changelist(ReviewAssignment, **mine)
     return QueueSection(
         "My assignments",
         [
@@ -142,14 +145,8 @@ def _my_assignments(user, solicitation: Solicitation) -> QueueSection:
                 changelist(ReviewAssignment, **mine, coi_certified_at__isnull="True"),
                 "Certify you have no conflict with the agency (or declare one) to see answers.",
             ),
-            QueueItem(
-                "To score (draft)",
-                counts["draft"],
-                changelist(ReviewAssignment, **mine, coi_certified_at__isnull="False"),
-            ),
-            QueueItem(
-                "Submitted", counts["submitted"], changelist(Review, status__exact="submitted")
-            ),
+            QueueItem("To score (draft)", counts["draft"], everything),
+            QueueItem("Submitted", counts["submitted"], everything),
         ],
     )
 
