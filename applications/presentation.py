@@ -11,15 +11,26 @@ from .models import Application, MatchWaiver
 from .sections import Section
 
 
-def _display(name: str, field: forms.Field, value) -> str:
+def waiver_status(application: Application) -> str:
+    """Where a requested match waiver stands: "requested, not yet approved" until COPS decides
+    it at screening (the money is costed as requested meanwhile), then the decision."""
+    decision = application.waiver_decision
+    if not decision:
+        return "requested, not yet approved"
+    if decision == Application.WaiverDecision.DENIED:
+        return f"denied: {application.waiver_decision_reason}"
+    kind = "full" if decision == Application.WaiverDecision.APPROVED_FULL else "partial"
+    return f"approved: {kind} waiver"
+
+
+def _display(name: str, field: forms.Field, value, application: Application) -> str:
     if value in (None, ""):
         return "Not answered"
     if isinstance(value, bool):
         return "Yes" if value else "No"
     choices = dict(getattr(field, "choices", []) or [])
     if name == "match_waiver" and value in (MatchWaiver.PARTIAL, MatchWaiver.FULL):
-        # Costed as requested; COPS decides it at screening.
-        return f"{choices.get(value, value)} (requested, not yet approved)"
+        return f"{choices.get(value, value)} ({waiver_status(application)})"
     if value in choices:
         return str(choices[value])
     if isinstance(value, Decimal) and name.startswith(("salary_", "fringe_")):
@@ -44,7 +55,7 @@ def section_answers(section: Section, application: Application) -> list[tuple[st
         )
         if value in (None, "") and name not in required:
             continue  # an optional question left blank (e.g. no waiver, so no justification)
-        answers.append((str(field.label), _display(name, field, value)))
+        answers.append((str(field.label), _display(name, field, value, application)))
     if section.has_partners and application.sro_commitment:
         for partner in application.school_partners.all():
             answers.append(

@@ -5,6 +5,7 @@ ImproperlyConfigured at start-up instead of falling back silently.
 """
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -256,6 +257,46 @@ OUTBOX_KEEP_SENT_DAYS = env.int("OUTBOX_KEEP_SENT_DAYS", default=30)
 if OUTBOX_KEEP_SENT_DAYS < 4:
     # Shorter than a password-reset link's life would delete mail a user may still act on.
     raise ImproperlyConfigured("OUTBOX_KEEP_SENT_DAYS must be 4 or more (days).")
+
+# Screening: data checks on each submitted application's figures (applications/flags.py). A
+# figure is flagged when it is outside these plausible bounds, or when it lies more than
+# SCREENING_OUTLIER_MADS median absolute deviations from the median of the solicitation's other
+# applications (only once there are SCREENING_OUTLIER_MIN_PEERS of them). Rates are per 1,000
+# residents; the others are percentages.
+
+
+def env_decimal(name: str, *, default: str) -> Decimal:
+    raw = env.str(name, default=default)
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        raise ImproperlyConfigured(f"{name} must be a number, not {raw!r}") from None
+    if not value.is_finite():
+        raise ImproperlyConfigured(f"{name} must be a finite number, not {raw!r}")
+    return value
+
+
+SCREENING_MAX_CRIMES_PER_1000 = env_decimal("SCREENING_MAX_CRIMES_PER_1000", default="300")
+SCREENING_MIN_OFFICERS_PER_1000 = env_decimal("SCREENING_MIN_OFFICERS_PER_1000", default="0.5")
+SCREENING_MAX_OFFICERS_PER_1000 = env_decimal("SCREENING_MAX_OFFICERS_PER_1000", default="10")
+SCREENING_MIN_BUDGET_CHANGE = env_decimal("SCREENING_MIN_BUDGET_CHANGE", default="-50")
+SCREENING_MAX_BUDGET_CHANGE = env_decimal("SCREENING_MAX_BUDGET_CHANGE", default="50")
+SCREENING_MAX_UNEMPLOYMENT = env_decimal("SCREENING_MAX_UNEMPLOYMENT", default="25")
+SCREENING_MAX_POVERTY = env_decimal("SCREENING_MAX_POVERTY", default="50")
+SCREENING_OUTLIER_MADS = env_decimal("SCREENING_OUTLIER_MADS", default="3")
+SCREENING_OUTLIER_MIN_PEERS = env.int("SCREENING_OUTLIER_MIN_PEERS", default=5)
+if SCREENING_MIN_OFFICERS_PER_1000 > SCREENING_MAX_OFFICERS_PER_1000:
+    raise ImproperlyConfigured(
+        "SCREENING_MIN_OFFICERS_PER_1000 must not exceed SCREENING_MAX_OFFICERS_PER_1000."
+    )
+if SCREENING_MIN_BUDGET_CHANGE > SCREENING_MAX_BUDGET_CHANGE:
+    raise ImproperlyConfigured(
+        "SCREENING_MIN_BUDGET_CHANGE must not exceed SCREENING_MAX_BUDGET_CHANGE."
+    )
+if SCREENING_OUTLIER_MADS <= 0 or SCREENING_OUTLIER_MIN_PEERS < 1:
+    raise ImproperlyConfigured(
+        "SCREENING_OUTLIER_MADS must be above 0 and SCREENING_OUTLIER_MIN_PEERS at least 1."
+    )
 
 # Reviews: how many reviewers the "Assign reviewers" action gives each application, and whether a
 # reviewer whose home state is the agency's is never assigned (a conflict avoided up front).

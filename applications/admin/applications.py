@@ -23,13 +23,13 @@ from ..models import (
     MAX_CORRECTION_DAYS,
     MIN_CORRECTION_DAYS,
     Application,
-    MatchWaiver,
     SchoolPartner,
 )
-from ..presentation import section_answers
+from ..presentation import section_answers, waiver_status
 from ..sections import SECTIONS
 from .agencies import designation
 from .common import AgencyStateFilter, ObjectActionMixin, warning
+from .screening import ScreeningAdminMixin
 
 
 class ReturnForm(forms.Form):
@@ -65,7 +65,7 @@ class SroCommitmentFilter(admin.BooleanFieldListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ObjectActionMixin, AuditTrailMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(ScreeningAdminMixin, ObjectActionMixin, AuditTrailMixin, SimpleHistoryAdmin):
     # Fits 1280 px without scrolling: the ORI is one search away (and on the agency's page).
     list_display = ["tracking_or_draft", "agency_name", "solicitation_code", "status", "sro",
                     "submitted"]  # fmt: skip
@@ -87,6 +87,7 @@ class ApplicationAdmin(ObjectActionMixin, AuditTrailMixin, SimpleHistoryAdmin):
                            "returned_reason", "corrections_due")}),
         ("Who may sign for the agency", {"fields": ("agency_verification",
                                                     "authorized_representatives")}),
+        ("Screening", {"fields": ("screening_summary", "data_flags")}),
         ("Answers", {"fields": ("answers",)}),
         ("Budget", {"fields": ("budget_summary",)}),
         ("Record", {"fields": ("audit_trail",)}),
@@ -94,7 +95,8 @@ class ApplicationAdmin(ObjectActionMixin, AuditTrailMixin, SimpleHistoryAdmin):
     readonly_fields = ["agency", "solicitation", "status", "tracking_number", "submitted",
                        "submitted_by", "certified_name", "returned_reason",
                        "corrections_due", "agency_verification", "authorized_representatives",
-                       "answers", "budget_summary", "audit_trail"]  # fmt: skip
+                       "answers", "budget_summary", "audit_trail", "screening_summary",
+                       "data_flags"]  # fmt: skip
 
     def has_add_permission(self, request) -> bool:
         return False  # agencies file applications on the public site
@@ -199,13 +201,10 @@ class ApplicationAdmin(ObjectActionMixin, AuditTrailMixin, SimpleHistoryAdmin):
         cap = (
             f"cap ${budget.per_officer_cap:,.0f}"
             if budget.per_officer_cap is not None
-            else "no per-officer cap: lifted by the requested waiver"
+            else "no per-officer cap: lifted by the "
+            + ("requested waiver" if obj.waiver_pending else "approved waiver")
         )
-        waiver = (
-            "; match waiver requested, not yet approved"
-            if obj.match_waiver in (MatchWaiver.PARTIAL, MatchWaiver.FULL)
-            else ""
-        )
+        waiver = f"; match waiver {waiver_status(obj)}" if obj.waiver_requested else ""
         return format_html(
             "{} positions; cost per position ${}; federal share {}% = ${} per position "
             "({}); total federal ${}; local match ${}{}",

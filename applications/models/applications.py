@@ -348,8 +348,30 @@ class Application(models.Model):
         )
 
     @property
+    def waiver_requested(self) -> bool:
+        return self.match_waiver in (MatchWaiver.PARTIAL, MatchWaiver.FULL)
+
+    @property
+    def waiver_pending(self) -> bool:
+        """A waiver was asked for and COPS has not decided it: the money is costed as asked."""
+        return self.waiver_requested and not self.waiver_decision
+
+    @property
+    def decided_waiver(self) -> str:
+        """The match waiver the money is computed with (a MatchWaiver value): COPS's decision
+        once made, until then the agency's request. A decision only ever answers a request, so
+        an application that no longer asks for a waiver has none."""
+        if not self.waiver_requested:
+            return self.match_waiver
+        return {
+            self.WaiverDecision.APPROVED_PARTIAL: MatchWaiver.PARTIAL,
+            self.WaiverDecision.APPROVED_FULL: MatchWaiver.FULL,
+            self.WaiverDecision.DENIED: MatchWaiver.NONE,
+        }.get(self.waiver_decision, self.match_waiver)
+
+    @property
     def federal_percent(self) -> Decimal:
-        return self.solicitation.federal_percent_for(self.match_waiver)
+        return self.solicitation.federal_percent_for(self.decided_waiver)
 
     @property
     def budget(self) -> Budget:
@@ -359,7 +381,7 @@ class Application(models.Model):
             salaries=[getattr(self, f"salary_year_{i}") for i in range(1, years + 1)],
             fringes=[getattr(self, f"fringe_year_{i}") for i in range(1, years + 1)],
             federal_percent=self.federal_percent,
-            per_officer_cap=self.solicitation.per_officer_cap_for(self.match_waiver),
+            per_officer_cap=self.solicitation.per_officer_cap_for(self.decided_waiver),
         )
 
     def section_version(self, slug: str) -> int:

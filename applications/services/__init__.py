@@ -53,6 +53,13 @@ from .reviews import (
     submit_review,
 )
 from .scoring import ScoringError, can_compute_scores, compute_scores
+from .screening import (
+    ScreeningError,
+    decide_match_waiver,
+    refresh_flags,
+    resolve_flag,
+    screen_application,
+)
 from .solicitations import add_scoring_rules, put_scoring_rules_in_force
 
 __all__ = [
@@ -64,6 +71,7 @@ __all__ = [
     "ReviewError",
     "RubricError",
     "ScoringError",
+    "ScreeningError",
     "StaleSection",
     "add_scoring_rules",
     "adjust_plan",
@@ -85,19 +93,23 @@ __all__ = [
     "certify_no_conflict",
     "change_member_roles",
     "compute_scores",
+    "decide_match_waiver",
     "declare_conflict",
     "decline_membership",
     "draft_funding_plan",
     "put_scoring_rules_in_force",
+    "refresh_flags",
     "register_agency",
     "release_decisions",
     "remove_member",
     "reopen_review",
     "request_membership",
+    "resolve_flag",
     "return_application",
     "revoke_representative",
     "save_review",
     "save_section",
+    "screen_application",
     "start_application",
     "submit_application",
     "submit_review",
