@@ -20,6 +20,7 @@ from applications.models import (
     Review,
     ReviewAssignment,
     ScoringRules,
+    ScoringRun,
 )
 from copsgrants import roles
 from tests.factories import ApplicationFactory, SolicitationFactory, UserFactory
@@ -188,6 +189,22 @@ def reopen_review(world: World):
     return response, review.status == Review.Status.DRAFT
 
 
+def compute_scores(world: World):
+    application = under_review(world)
+    for reviewer in [world.other_reviewer, UserFactory(roles=[roles.REVIEWER])]:
+        assignment = ReviewAssignment.objects.create(
+            application=application, reviewer=reviewer, coi_certified_at=timezone.now()
+        )
+        Review.objects.create(
+            assignment=assignment, rules=world.rules, status=Review.Status.SUBMITTED,
+            submitted_at=timezone.now(),
+            scores={c["key"]: {"score": 4, "comment": ""} for c in world.rules.rubric},
+        )  # fmt: skip
+    url = reverse("admin:applications_solicitation_compute_scores", args=[world.solicitation.pk])
+    response = world.client.post(url, {})
+    return response, ScoringRun.objects.filter(solicitation=world.solicitation).exists()
+
+
 ACTIONS: dict[str, tuple[Callable, set[str]]] = {
     "screen": (screen, {"specialist"}),
     "decide waiver": (decide_waiver, {"specialist"}),
@@ -197,6 +214,7 @@ ACTIONS: dict[str, tuple[Callable, set[str]]] = {
     "save review": (save_review, {"reviewer"}),
     "submit review": (submit_review, {"reviewer"}),
     "reopen review": (reopen_review, {"manager"}),
+    "compute scores": (compute_scores, {"manager"}),
 }
 CASES = [(action, group) for action in ACTIONS for group in GROUPS]
 

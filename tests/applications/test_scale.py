@@ -116,3 +116,19 @@ def test_the_work_queue_costs_the_same_queries_for_10_or_60_applications(signed_
     synthesize(50, "--reviewed")
     assert queries(client, url) == few
     assert "Work queue" in client.get(url).content.decode()
+
+
+def test_the_ranking_page_costs_the_same_queries_for_10_or_60_applications(
+    signed_in, grants_manager
+):
+    from applications import services
+
+    client = signed_in(grants_manager)
+    synthesize(10, "--reviewed")
+    solicitation = Solicitation.objects.get(code=CODE)
+    run = services.compute_scores(solicitation=solicitation, by=grants_manager)
+    few = queries(client, reverse("admin:applications_scoringrun_ranking", args=[run.pk]))
+    synthesize(50, "--reviewed")
+    run = services.compute_scores(solicitation=solicitation, by=grants_manager)
+    assert run.breakdowns.count() == 60
+    assert queries(client, reverse("admin:applications_scoringrun_ranking", args=[run.pk])) == few
