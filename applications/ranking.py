@@ -1,0 +1,148 @@
+"""The ranking of one scoring run as staff read it: each application's breakdown, whether the
+plan funds it, and whether the SRO bonus moved it across the funding line. Reads only (a
+selector): two queries whatever the number of applications.
+
+Funded: by the solicitation's newest funding plan drafted from this run when there is one,
+else by the default plan (`planning.build_plan`) on this run's order. Moved by the bonus: the
+default plan on the order with bonuses against the default plan on the order without them, so
+an adjustment to a drafted plan is never mistaken for the bonus's effect.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from .models import FundingPlan, PlanLine, ScoreBreakdown, ScoringRun
+from .planning import Candidate, build_plan, state_minimum
+
+CARRIED = "carried"  # funded only because of the bonus
+PUSHED = "pushed"  # funded without the bonuses, not with them
+MOVED_CHOICES = {CARRIED: "carried above the funding line by the SRO bonus",
+                 PUSHED: "pushed below the funding line by others' bonuses"}  # fmt: skip
+
+
+@dataclass
+class Row:
+    breakdown: ScoreBreakdown
+    positions_requested: int
+    federal_requested: Decimal
+    positions_funded: int = 0
+    federal_funded: Decimal = Decimal("0.00")
+    basis: str = "not_funded"
+    funded_without_bonus: bool = False
+    moved: str = ""
+    adjusted: bool = False
+
+    @property
+    def funded(self) -> bool:
+        return self.positions_funded > 0
+
+    @property
+    def application(self):
+        return self.breakdown.application
+
+    @property
+    def state(self) -> str:
+        return self.breakdown.inputs.get("state") or self.application.agency.state
+
+
+@dataclass
+class Ranking:
+    run: ScoringRun
+    rows: list[Row]
+    plan: FundingPlan | None
+    appropriation: Decimal
+    state_minimum_percent: Decimal
+    shares: list[dict] = field(default_factory=list)
+
+    @property
+    def funding_line(self) -> Row | None:
+        """The last row of the unbroken run of funded applications from rank 1: everything
+        above it is funded; below it only applications funded for their state's minimum."""
+        last = None
+        for row in self.rows:
+            if not row.funded:
+                break
+            last = row
+        return last
+
+    def moved(self, which: str = "") -> list[Row]:
+        return [row for row in self.rows if row.moved and (not which or row.moved == which)]
+
+
+def _candidates(rows: list[Row], rank_field: str, ceiling: Decimal | None) -> list[Candidate]:
+    return [
+        Candidate(
+            key=row.breakdown.application_id,
+            rank=getattr(row.breakdown, rank_field),
+            state=row.state,
+            positions_requested=row.positions_requested,
+            federal_per_position=Decimal(row.breakdown.inputs.get("federal_per_position", "0")),
+            ceiling=ceiling,
+        )
+        for row in rows
+    ]
+
+
+def _default_plan(rows, rank_field, *, appropriation, percent, ceiling) -> dict:
+    states = {row.state for row in rows}
+    allocations = build_plan(
+        candidates=_candidates(rows, rank_field, ceiling),
+        appropriation=appropriation,
+        state_minimum_percent=percent,
+        states_with_eligible=states,
+    )
+    return {allocation.key: allocation for allocation in allocations}
+
+
+def ranking(run: ScoringRun) -> Ranking:
+    solicitation = run.solicitation
+    breakdowns = list(run.breakdowns.select_related("application__agency").order_by("rank"))
+    rows = [
+        Row(
+            breakdown=b,
+            positions_requested=int(b.inputs.get("positions_requested", "0")),
+            federal_requested=Decimal(b.inputs.get("federal_requested", "0")),
+        )
+        for b in breakdowns
+    ]
+    plan = FundingPlan.objects.filter(run=run).order_by("-drafted_at", "-pk").first()
+    default_percent = Decimal(str(FundingPlan._meta.get_field("state_minimum_percent").default))
+    appropriation = plan.appropriation if plan else solicitation.total_funds
+    percent = plan.state_minimum_percent if plan else default_percent
+    ceiling = solicitation.award_ceiling
+    options = {"appropriation": appropriation, "percent": percent, "ceiling": ceiling}
+    with_bonus = _default_plan(rows, "rank", **options)
+    without_bonus = _default_plan(rows, "rank_without_bonus", **options)
+
+    lines = {}
+    if plan is not None:
+        lines = {line.application_id: line for line in PlanLine.objects.filter(plan=plan)}
+        adjusted = set(plan.adjustments.values_list("application_id", flat=True))
+    else:
+        adjusted = set()
+    for row in rows:
+        key = row.breakdown.application_id
+        source = lines.get(key) or (None if plan else with_bonus[key])
+        if source is not None:
+            row.positions_funded = source.positions_funded
+            row.federal_funded = source.federal_funded
+            row.basis = source.basis
+        row.adjusted = key in adjusted
+        default_funded = with_bonus[key].positions_funded > 0
+        row.funded_without_bonus = without_bonus[key].positions_funded > 0
+        if default_funded and not row.funded_without_bonus and row.breakdown.sro_bonus > 0:
+            row.moved = CARRIED
+        elif row.funded_without_bonus and not default_funded:
+            row.moved = PUSHED
+
+    minimum = state_minimum(appropriation, percent)
+    totals: dict[str, Decimal] = {}
+    for row in rows:
+        totals[row.state] = totals.get(row.state, Decimal("0.00")) + row.federal_funded
+    shares = [
+        {"state": state, "funded": totals[state], "minimum": minimum} for state in sorted(totals)
+    ]
+    return Ranking(run=run, rows=rows, plan=plan, appropriation=appropriation,
+                   state_minimum_percent=percent, shares=shares)  # fmt: skip
