@@ -10,6 +10,7 @@ from copsgrants.admin import AuditTrailMixin
 
 from .. import services
 from ..models import ScoringRules, Solicitation
+from .ranking import ComputeScoresMixin
 
 
 class ScoringRulesInline(admin.TabularInline):
@@ -26,7 +27,7 @@ class ScoringRulesInline(admin.TabularInline):
 
 
 @admin.register(Solicitation)
-class SolicitationAdmin(AuditTrailMixin, SimpleHistoryAdmin):
+class SolicitationAdmin(ComputeScoresMixin, AuditTrailMixin, SimpleHistoryAdmin):
     list_display = ["code", "title", "fiscal_year", "opens_at", "closes_at", "is_published",
                     "application_count"]  # fmt: skip
     list_filter = ["fiscal_year", "is_published"]
