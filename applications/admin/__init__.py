@@ -2,6 +2,6 @@
 services/. Django's admin autodiscovery imports this package; importing the modules registers
 their ModelAdmins and the readable labels of the app's audit events."""
 
-from . import agencies, applications, events, ranking, screening, solicitations
+from . import agencies, applications, events, plans, ranking, screening, solicitations
 
-__all__ = ["agencies", "applications", "events", "ranking", "screening", "solicitations"]
+__all__ = ["agencies", "applications", "events", "plans", "ranking", "screening", "solicitations"]
