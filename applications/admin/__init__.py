@@ -2,6 +2,26 @@
 services/. Django's admin autodiscovery imports this package; importing the modules registers
 their ModelAdmins and the readable labels of the app's audit events."""
 
-from . import agencies, applications, events, plans, ranking, screening, solicitations
+from . import (
+    agencies,
+    applications,
+    assignments,
+    events,
+    plans,
+    ranking,
+    reviews,
+    screening,
+    solicitations,
+)
 
-__all__ = ["agencies", "applications", "events", "plans", "ranking", "screening", "solicitations"]
+__all__ = [
+    "agencies",
+    "applications",
+    "assignments",
+    "events",
+    "plans",
+    "ranking",
+    "reviews",
+    "screening",
+    "solicitations",
+]

@@ -28,6 +28,7 @@ from ..models import (
 from ..presentation import section_answers, waiver_status
 from ..sections import SECTIONS
 from .agencies import designation
+from .assignments import ReviewerScopeMixin, assign_reviewers
 from .common import AgencyStateFilter, ObjectActionMixin, warning
 from .screening import ScreeningAdminMixin
 
@@ -65,7 +66,9 @@ class SroCommitmentFilter(admin.BooleanFieldListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(ScreeningAdminMixin, ObjectActionMixin, AuditTrailMixin, SimpleHistoryAdmin):
+class ApplicationAdmin(
+    ReviewerScopeMixin, ScreeningAdminMixin, ObjectActionMixin, AuditTrailMixin, SimpleHistoryAdmin
+):
     # Fits 1280 px without scrolling: the ORI is one search away (and on the agency's page).
     list_display = ["tracking_or_draft", "agency_name", "solicitation_code", "status", "sro",
                     "submitted"]  # fmt: skip
@@ -78,7 +81,7 @@ class ApplicationAdmin(ScreeningAdminMixin, ObjectActionMixin, AuditTrailMixin, 
     search_fields = ["agency__legal_name", "agency__ori", "agency__uei", "tracking_number"]
     list_select_related = ["agency", "solicitation"]
     date_hierarchy = "submitted_at"
-    actions = ["return_for_corrections"]
+    actions = ["return_for_corrections", assign_reviewers]
     inlines = [SchoolPartnerInline]
     change_form_template = "admin/applications/application/change_form.html"
     fieldsets = (

@@ -7,8 +7,9 @@ from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
-from applications.models import Application
+from applications.models import Application, ReviewAssignment
 from applications.sections import SECTIONS
 from copsgrants import roles
 from copsgrants.audit import record
@@ -382,10 +383,14 @@ def test_a_draft_among_the_selection_stops_the_whole_return(
 def test_a_reviewer_does_not_get_the_return_action(
     signed_in, reviewer, submitted, django_capture_on_commit_callbacks
 ):
+    # Reviewers see only the applications assigned to them, once certified free of conflict.
+    ReviewAssignment.objects.create(
+        application=submitted, reviewer=reviewer, coi_certified_at=timezone.now()
+    )
     client = signed_in(reviewer)
     response = client.get(reverse(CHANGELIST))
     assert response.status_code == 200
-    assert "CHP26-000101" in response.text  # reviewers see the list
+    assert "CHP26-000101" in response.text
     assert "return_for_corrections" not in response.text
     assert client.get(change_url(submitted)).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
