@@ -139,10 +139,16 @@ def ranking(run: ScoringRun) -> Ranking:
 
     minimum = state_minimum(appropriation, percent)
     totals: dict[str, Decimal] = {}
+    complete: dict[str, bool] = {}
     for row in rows:
         totals[row.state] = totals.get(row.state, Decimal("0.00")) + row.federal_funded
+        whole = row.positions_funded >= row.positions_requested
+        complete[row.state] = complete.get(row.state, True) and whole
+    # The statute's minimum does not bind a state whose every application is funded.
     shares = [
-        {"state": state, "funded": totals[state], "minimum": minimum} for state in sorted(totals)
-    ]
+        {"state": state, "funded": totals[state], "minimum": minimum,
+         "all_funded": complete[state]}
+        for state in sorted(totals)
+    ]  # fmt: skip
     return Ranking(run=run, rows=rows, plan=plan, appropriation=appropriation,
                    state_minimum_percent=percent, shares=shares)  # fmt: skip

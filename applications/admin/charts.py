@@ -122,16 +122,18 @@ def state_funds(shares: Sequence[dict]) -> dict:
     for i, share in enumerate(shares):
         y = TOP + i * row_h
         met = share["funded"] >= share["minimum"]
+        complete = not met and share.get("all_funded", False)
         bars.append({
             "state": share["state"], "label_y": _fmt(y + row_h - 5), "y": _fmt(y + 3),
             "height": row_h - 6, "width": _fmt(float(share["funded"] / most) * plot_w),
             "min_x": _fmt(left + float(share["minimum"] / most) * plot_w),
             "min_y1": _fmt(y + 1), "min_y2": _fmt(y + row_h - 1),
-            "css": "bar-met" if met else "bar-unmet",
+            "css": "bar-met" if met else "bar-complete" if complete else "bar-unmet",
             "amount_x": _fmt(left + plot_w + 8),
             "amount": f"${share['funded']:,.0f}",
             "title": f"{share['state']}: ${share['funded']:,.0f} planned, minimum "
-                     f"${share['minimum']:,.0f}{'' if met else ' (not met)'}",
+                     f"${share['minimum']:,.0f}" + ("" if met else " (every application funded)"
+                                                   if complete else " (not met)"),
         })  # fmt: skip
     return {
         "width": WIDTH, "height": height, "left": left, "bars": bars,
