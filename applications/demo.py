@@ -19,6 +19,13 @@ from copsgrants.models import User
 
 from . import services
 from .checks import profile_from_agency
+from .demo_cycle import (
+    FY25_APPROPRIATION,
+    FY26_SUBMITTED,
+    fy25_decided,
+    fy26_mid_review,
+    peer_agencies,
+)
 from .models import (
     Agency,
     AgencyType,
@@ -220,7 +227,13 @@ def _eastern(day: date, hour: int, minute: int) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=ZoneInfo("America/New_York"))
 
 
-def _solicitation(code: str, fiscal_year: int, opens: date, closes: date) -> Solicitation:
+def _solicitation(
+    code: str,
+    fiscal_year: int,
+    opens: date,
+    closes: date,
+    total_funds: Decimal = Decimal("156000000.00"),
+) -> Solicitation:
     solicitation, created = Solicitation.objects.get_or_create(
         code=code,
         defaults={
@@ -229,7 +242,7 @@ def _solicitation(code: str, fiscal_year: int, opens: date, closes: date) -> Sol
             "is_published": True,
             "opens_at": _eastern(opens, 9, 0),
             "closes_at": _eastern(closes, 16, 59),
-            "total_funds": Decimal("156000000.00"),
+            "total_funds": total_funds,
             "award_ceiling": Decimal("6250000.00"),
         },
     )
@@ -274,7 +287,9 @@ def _submit(application: Application, by: User) -> Application:
     )
 
 
-def _imported(agency: Agency, solicitation: Solicitation, status: str) -> None:
+def _imported(
+    agency: Agency, solicitation: Solicitation, status: str, answers: dict = COMPLETE_ANSWERS
+) -> Application:
     """A record from before this system: the services cannot submit to a closed solicitation."""
     registrant = agency.created_by
     application = Application.objects.create(
@@ -284,9 +299,10 @@ def _imported(agency: Agency, solicitation: Solicitation, status: str) -> None:
         created_by=registrant,
         agency_profile=profile_from_agency(agency),
         section_versions=dict.fromkeys(ALL_SECTIONS, 1),
-        **COMPLETE_ANSWERS,
+        **answers,
     )
-    SchoolPartner.objects.create(application=application, **SCHOOL_PARTNER)
+    if answers["sro_commitment"]:
+        SchoolPartner.objects.create(application=application, **SCHOOL_PARTNER)
     if status == Application.Status.SUBMITTED:
         application.tracking_number = Application.format_tracking_number(
             fiscal_year=solicitation.fiscal_year, pk=application.pk
@@ -304,6 +320,7 @@ def _imported(agency: Agency, solicitation: Solicitation, status: str) -> None:
         message=f"Imported from the FY{solicitation.fiscal_year % 100:02d} system",
         data={"status": status, "tracking_number": application.tracking_number},
     )
+    return application
 
 
 def seed_applications(*, springfield: Agency, riverton: Agency, lakeside: Agency) -> None:
@@ -311,7 +328,7 @@ def seed_applications(*, springfield: Agency, riverton: Agency, lakeside: Agency
     current = _solicitation("O-COPS-2026-CHP", 2026, today - timedelta(days=30),
                             today + timedelta(days=60))  # fmt: skip
     previous = _solicitation("O-COPS-2025-CHP", 2025, today - timedelta(days=400),
-                             today - timedelta(days=300))  # fmt: skip
+                             today - timedelta(days=300), FY25_APPROPRIATION)  # fmt: skip
     alex, olivia = _user("applicant@demo.test"), _user("other@demo.test")
 
     def missing(agency: Agency, solicitation: Solicitation) -> bool:
@@ -338,5 +355,24 @@ def seed_applications(*, springfield: Agency, riverton: Agency, lakeside: Agency
             first = _start(lakeside, current, olivia, ALL_SECTIONS[:1], LAKESIDE_ANSWERS)
             services.withdraw_application(application=first, by=olivia)
             _start(lakeside, current, olivia, ALL_SECTIONS, LAKESIDE_ANSWERS, LAKESIDE_PARTNER)
-    if missing(springfield, previous):
-        _imported(springfield, previous, Application.Status.SUBMITTED)
+    peers = peer_agencies()
+    peer_fy26 = []
+    for agency, figures in peers[:FY26_SUBMITTED]:
+        application = Application.objects.live().filter(agency=agency, solicitation=current).first()
+        if application is None and current.is_open():
+            representative = agency.memberships.get(is_authorized_representative=True).user
+            answers = COMPLETE_ANSWERS | figures
+            application = _submit(
+                _start(agency, current, representative, ALL_SECTIONS, answers), representative
+            )
+        if application is not None:
+            peer_fy26.append(application)
+    # FY25, imported: Lakeside was never verified, so it is screened ineligible.
+    imports = [(springfield, COMPLETE_ANSWERS), (riverton, RIVERTON_ANSWERS),
+               (lakeside, LAKESIDE_ANSWERS)]  # fmt: skip
+    imports += [(agency, COMPLETE_ANSWERS | figures) for agency, figures in peers]
+    for agency, answers in imports:
+        if missing(agency, previous):
+            _imported(agency, previous, Application.Status.SUBMITTED, answers)
+    fy25_decided(previous)
+    fy26_mid_review(current, peer_fy26)

@@ -35,8 +35,12 @@ DEMO_LOGINS = [
     DemoLogin("specialist@demo.test", "Sam", "Patel", "COPS program specialist",
               roles.PROGRAM_SPECIALIST),
     DemoLogin("reviewer@demo.test", "Riley", "Chen", "COPS reviewer", roles.REVIEWER),
+    DemoLogin("reviewer2@demo.test", "Avery", "Kim", "COPS reviewer (the second on each FY25 "
+              "application)", roles.REVIEWER),
     DemoLogin("manager@demo.test", "Jordan", "Brooks", "COPS grants manager",
               roles.GRANTS_MANAGER),
+    DemoLogin("approver@demo.test", "Devon", "Price", "COPS grants manager (approved the FY25 "
+              "funding plan Jordan drafted)", roles.GRANTS_MANAGER),
     DemoLogin("coordinator@demo.test", "Casey", "Nguyen", "NASRO training coordinator",
               roles.TRAINING_COORDINATOR),
     DemoLogin("admin@demo.test", "Ada", "Admin", "superuser", superuser=True),

@@ -8,7 +8,15 @@ from django.core.management import call_command
 
 from applications import services
 from applications.checks import outstanding
-from applications.models import Agency, Application, Membership
+from applications.models import (
+    Agency,
+    Application,
+    FundingPlan,
+    Membership,
+    Review,
+    ReviewAssignment,
+    ScoringRun,
+)
 from copsgrants.models import AuditEvent, User
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +59,7 @@ def test_the_demo_applications_carry_the_services_audit_trail(demo):
     springfield_draft = Application.objects.get(agency__ori="IL08401", status="draft")
     assert verbs(springfield_draft) == ["application.started"] + ["application.section_saved"] * 3
 
-    riverton = Application.objects.get(agency__ori="WY01300")
+    riverton = Application.objects.get(agency__ori="WY01300", solicitation__code="O-COPS-2026-CHP")
     assert riverton.status == Application.Status.RETURNED
     trail = verbs(riverton)
     assert trail[0] == "application.started"
@@ -75,9 +83,45 @@ def test_fy25_records_are_marked_as_imported(demo):
     previous = Application.objects.filter(solicitation__code="O-COPS-2025-CHP")
     assert previous.exists()
     for application in previous:
-        event = AuditEvent.objects.for_object(application).get()
+        # Imported first; everything after is COPS's own work through the services.
+        event = AuditEvent.objects.for_object(application).order_by("pk").first()
         assert event.verb == "application.imported"
         assert event.message == "Imported from the FY25 system"
+        assert AuditEvent.objects.for_object(application).filter(actor=None).count() == 1
+
+
+def test_fy25_is_screened_reviewed_scored_planned_approved_by_a_second_manager_and_released(demo):
+    previous = Application.objects.filter(solicitation__code="O-COPS-2025-CHP")
+    statuses = set(previous.values_list("status", flat=True))
+    assert statuses == {"recommended", "not_selected", "ineligible"}
+    assert previous.filter(decision_released_at__isnull=True).count() == 0
+    plan = FundingPlan.objects.get(solicitation__code="O-COPS-2025-CHP")
+    assert plan.status == FundingPlan.Status.RELEASED
+    assert plan.drafted_by.email == "manager@demo.test"
+    assert plan.approved_by.email == "approver@demo.test"
+    run = ScoringRun.objects.get(solicitation__code="O-COPS-2025-CHP", is_current=True)
+    assert run.breakdowns.count() == previous.exclude(status="ineligible").count()
+    reviewers = set(
+        Review.objects.filter(assignment__application__in=previous, status="submitted").values_list(
+            "assignment__reviewer__email", flat=True
+        )
+    )
+    assert reviewers == {"reviewer@demo.test", "reviewer2@demo.test"}
+    springfield = previous.get(agency__ori="IL08401")
+    assert verbs(springfield)[:2] == ["application.imported", "application.screened_eligible"]
+
+
+def test_fy26_is_mid_review_with_work_in_every_queue(demo):
+    current = Application.objects.filter(solicitation__code="O-COPS-2026-CHP")
+    assert current.filter(status="submitted").count() == 2  # to screen
+    assert current.filter(status="under_review").count() == 4
+    riley = ReviewAssignment.objects.filter(
+        application__in=current, reviewer__email="reviewer@demo.test"
+    )
+    assert riley.filter(coi_certified_at__isnull=True).count() == 1
+    assert riley.filter(review__status="draft").count() == 1
+    assert riley.filter(review__status="submitted").exists()
+    assert not ScoringRun.objects.filter(solicitation__code="O-COPS-2026-CHP").exists()
 
 
 def test_the_demo_member_joined_by_asking_and_being_approved(demo):
