@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from . import planning
-from .budget import CENT
+from .budget import CENT, format_dollars
 from .models import Application, FundingPlan, PlanAdjustment, PlanLine
 
 # Outcomes staff reach before the agency may know them.
@@ -130,3 +130,18 @@ def released_decision(application: Application) -> Decision | None:
         reason = not_selected_reason(line, ranked=ranked, line_rank=funding_line(line.plan))
         return Decision(status=status, heading="Not selected", reason=reason)
     return None
+
+
+def next_step_after_review(application: Application) -> str:
+    """The dashboard's "next step" once an application is with COPS."""
+    decision = released_decision(application)
+    if decision is None:
+        return "Wait for COPS's decision"  # under review, or decided but not yet released
+    if decision.status == Application.Status.RECOMMENDED:
+        return (
+            f"Recommended: {decision.positions} positions, {format_dollars(decision.federal)}. "
+            "Wait for the award documents"
+        )
+    if decision.status == Application.Status.INELIGIBLE:
+        return f"None: not eligible ({decision.reason})"
+    return f"None: not selected. {decision.reason}"

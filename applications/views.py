@@ -10,6 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from copsgrants.audit import AuditEvent
 
 from . import services
+from .decisions import next_step_after_review
 from .forms import (
     AGENCY_FIELDS,
     AgencyForm,
@@ -46,7 +47,7 @@ def next_action(application: Application) -> str:
         return "Complete the sections, then certify and submit"
     if status == Application.Status.SUBMITTED:
         return "Wait for COPS to review it"
-    return "See the application's status"
+    return next_step_after_review(application)
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:

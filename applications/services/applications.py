@@ -15,6 +15,7 @@ from copsgrants.email import send_templated_email
 from copsgrants.models import User
 
 from ..checks import PROFILE_FIELDS, outstanding
+from ..decisions import shown_status
 from ..models import (
     CORRECTION_DAYS,
     MAX_CORRECTION_DAYS,
@@ -81,8 +82,9 @@ def can_edit_application(user: User, application: Application) -> tuple[bool, st
     if application.status == Application.Status.WITHDRAWN:
         return False, "This application was withdrawn."
     if not application.is_editable:
+        # The status the agency may see: a decision not yet released reads "under review".
         return False, (
-            f"This application is {application.get_status_display().lower()} and locked. "
+            f"This application is {shown_status(application)[1].lower()} and locked. "
             "COPS staff can return it to you for corrections."
         )
     if not application.is_before_deadline():
