@@ -35,8 +35,10 @@ def refresh_flags(*, application: Application) -> list[DataFlag]:
     whose figure is unchanged keeps its resolution (its message may change as peers arrive), a
     changed figure reopens its flag, and a flag no longer raised is deleted (its resolution stays
     in the audit trail and the flag's history). Returns the current flags."""
-    found = {flag.kind: flag for flag in flags_for(application)}
     with transaction.atomic():
+        # The application's row lock serializes refreshes: two at once would both create a flag.
+        current = Application.objects.select_for_update().get(pk=application.pk)
+        found = {flag.kind: flag for flag in flags_for(current)}
         stored = {
             flag.kind: flag
             for flag in DataFlag.objects.select_for_update().filter(application=application)
