@@ -13,10 +13,13 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.urls import reverse
 from django.utils import timezone
 
+from applications import services
 from applications.models import (
     Application,
     DataFlag,
+    FundingPlan,
     MatchWaiver,
+    PlanAdjustment,
     Review,
     ReviewAssignment,
     ScoringRules,
@@ -34,6 +37,7 @@ GROUPS = {
     "coordinator": roles.TRAINING_COORDINATOR,
 }
 REFUSED = {403, 404}
+MANAGER = roles.GRANTS_MANAGER
 
 
 @dataclass
@@ -189,7 +193,32 @@ def reopen_review(world: World):
     return response, review.status == Review.Status.DRAFT
 
 
+def scored(world: World) -> None:
+    """Two reviewed applications scored by another grants manager."""
+    for _ in range(2):
+        application = under_review(world)
+        for reviewer in [world.other_reviewer, UserFactory(roles=[roles.REVIEWER])]:
+            assignment = ReviewAssignment.objects.create(
+                application=application, reviewer=reviewer, coi_certified_at=timezone.now()
+            )
+            Review.objects.create(
+                assignment=assignment, rules=world.rules, status=Review.Status.SUBMITTED,
+                submitted_at=timezone.now(),
+                scores={c["key"]: {"score": 4, "comment": ""} for c in world.rules.rubric},
+            )  # fmt: skip
+    services.compute_scores(solicitation=world.solicitation, by=UserFactory(roles=[MANAGER]))
+
+
+def drafted(world: World):
+    """A draft plan by another grants manager, so the acting one may be its second approver."""
+    scored(world)
+    return services.draft_funding_plan(
+        solicitation=world.solicitation, by=UserFactory(roles=[MANAGER])
+    )
+
+
 def compute_scores(world: World):
+    scored_before = ScoringRun.objects.filter(solicitation=world.solicitation).count()
     application = under_review(world)
     for reviewer in [world.other_reviewer, UserFactory(roles=[roles.REVIEWER])]:
         assignment = ReviewAssignment.objects.create(
@@ -202,7 +231,41 @@ def compute_scores(world: World):
         )  # fmt: skip
     url = reverse("admin:applications_solicitation_compute_scores", args=[world.solicitation.pk])
     response = world.client.post(url, {})
-    return response, ScoringRun.objects.filter(solicitation=world.solicitation).exists()
+    runs = ScoringRun.objects.filter(solicitation=world.solicitation).count()
+    return response, runs > scored_before
+
+
+def draft_plan(world: World):
+    scored(world)
+    url = reverse("admin:applications_fundingplan_draft", args=[world.solicitation.pk])
+    response = world.client.post(url, {})
+    return response, FundingPlan.objects.filter(solicitation=world.solicitation).exists()
+
+
+def adjust_plan(world: World):
+    plan = drafted(world)
+    line = plan.lines.order_by("rank").first()
+    url = reverse("admin:applications_fundingplan_adjust", args=[plan.pk, line.application_id])
+    response = world.client.post(url, {
+        "kind": PlanAdjustment.Kind.EXCLUDE, "memo": "The agency withdrew its match.",
+    })  # fmt: skip
+    return response, plan.adjustments.exists()
+
+
+def approve_plan(world: World):
+    plan = drafted(world)
+    url = reverse("admin:applications_fundingplan_approve", args=[plan.pk])
+    response = world.client.post(url, {})
+    plan.refresh_from_db()
+    return response, plan.status == FundingPlan.Status.APPROVED
+
+
+def release_decisions(world: World):
+    plan = services.approve_plan(plan=drafted(world), by=UserFactory(roles=[MANAGER]))
+    url = reverse("admin:applications_fundingplan_release", args=[plan.pk])
+    response = world.client.post(url, {})
+    plan.refresh_from_db()
+    return response, plan.status == FundingPlan.Status.RELEASED
 
 
 ACTIONS: dict[str, tuple[Callable, set[str]]] = {
@@ -215,6 +278,10 @@ ACTIONS: dict[str, tuple[Callable, set[str]]] = {
     "submit review": (submit_review, {"reviewer"}),
     "reopen review": (reopen_review, {"manager"}),
     "compute scores": (compute_scores, {"manager"}),
+    "draft plan": (draft_plan, {"manager"}),
+    "adjust plan": (adjust_plan, {"manager"}),
+    "approve plan": (approve_plan, {"manager"}),
+    "release decisions": (release_decisions, {"manager"}),
 }
 CASES = [(action, group) for action in ACTIONS for group in GROUPS]
 
