@@ -9,6 +9,7 @@ from applications import services
 from applications.flags import Bounds, check_figure, flags_for, mad, median, unresolved
 from applications.models import Application, DataFlag
 from copsgrants.models import AuditEvent
+from tests.copsgrants.test_settings import PRODUCTION, run
 from tests.factories import AgencyFactory, ApplicationFactory, SolicitationFactory
 
 pytestmark = pytest.mark.django_db
@@ -181,3 +182,33 @@ def test_flags_cannot_be_resolved_once_the_application_is_out_of_screening_and_r
     application.save()
     with pytest.raises(services.ScreeningError, match="this application is scored"):
         services.resolve_flag(flag=flag, by=program_specialist, resolution="verified", note="x")
+
+
+# The bounds are settings: malformed values stop start-up (each case in a fresh process).
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SCREENING_MAX_POVERTY": "lots"}, "SCREENING_MAX_POVERTY must be a number"),
+        ({"SCREENING_MAX_CRIMES_PER_1000": "NaN"}, "must be a finite number"),
+        ({"SCREENING_MIN_BUDGET_CHANGE": "10", "SCREENING_MAX_BUDGET_CHANGE": "5"},
+         "SCREENING_MIN_BUDGET_CHANGE must not exceed"),
+        ({"SCREENING_OUTLIER_MADS": "0"}, "SCREENING_OUTLIER_MADS must be above 0"),
+    ],
+)  # fmt: skip
+def test_malformed_screening_bounds_stop_start_up(env, message):
+    result = run("manage.py", "check", **PRODUCTION, **env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_screening_bounds_are_read_from_the_environment():
+    result = run(
+        "-c",
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.SCREENING_MAX_CRIMES_PER_1000, settings.SCREENING_MIN_OFFICERS_PER_1000)",
+        **PRODUCTION, SCREENING_MAX_CRIMES_PER_1000="250.5",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["250.5", "0.5"]

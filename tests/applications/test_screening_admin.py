@@ -203,3 +203,18 @@ def test_the_data_flag_list_filters_open_and_resolved_flags(signed_in, program_s
     detail = client.get(reverse("admin:applications_dataflag_change", args=[flag.pk]))
     assert detail.status_code == 200 and "Now 500." in detail.text
     assert not re.search(r'name="_save"', detail.text)  # read-only
+
+
+def test_the_application_page_shows_an_ineligibility_decision(
+    signed_in, program_specialist, flagged
+):
+    client = signed_in(program_specialist)
+    client.post(screen_url(flagged), {
+        "action": "screen", "screen-decision": "ineligible", "screen-reason": "late",
+        "screen-note": "Received on the day after the deadline.",
+    })  # fmt: skip
+    html = client.get(change_url(flagged)).text
+    assert "Screened ineligible" in html
+    assert "Received after the deadline" in html
+    assert "Received on the day after the deadline." in html
+    assert f'href="{screen_url(flagged)}"' not in html  # nothing left to screen
