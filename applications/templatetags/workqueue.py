@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from django import template
 from django.db.models import Count, Exists, OuterRef, Q
+from django.template.defaultfilters import pluralize
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
@@ -153,7 +154,8 @@ def _my_assignments(user, solicitation: Solicitation) -> QueueSection:
 
 def _manager(solicitation: Solicitation) -> list[QueueSection]:
     rules = ScoringRules.objects.in_force().filter(solicitation=solicitation).first()
-    ready = ready_to_score(solicitation, rules.reviews_required if rules else 1).count()
+    required = rules.reviews_required if rules else 1
+    ready = ready_to_score(solicitation, required).count()
     to_release = FundingPlan.objects.filter(
         solicitation=solicitation, status=FundingPlan.Status.APPROVED
     ).count()
@@ -170,7 +172,7 @@ def _manager(solicitation: Solicitation) -> list[QueueSection]:
                     "Under review with enough submitted reviews and no open data flags",
                     ready,
                     under_review,
-                    f"{rules.reviews_required if rules else 1} submitted review(s) needed.",
+                    f"{required} submitted review{pluralize(required)} needed.",
                 )
             ],
         ),

@@ -212,3 +212,17 @@ def test_with_no_opened_solicitation_the_index_is_the_plain_app_list(signed_in, 
     page = signed_in(grants_manager).get(reverse("admin:index")).content.decode()
     assert "Work queue" not in page
     assert 'class="app-applications module' in page
+
+
+def test_a_reviewer_following_certify_conflict_of_interest_sees_just_those_assignments(
+    signed_in, reviewer, solicitation
+):
+    assign(under_review(solicitation), reviewer)
+    assign(under_review(solicitation), reviewer, certified=True)
+    assign(under_review(solicitation), UserFactory(roles=[roles.REVIEWER]))  # not theirs
+
+    _count, url = queue_section(reviewer, "My assignments")["Certify conflict of interest"]
+    listed = signed_in(reviewer).get(url)
+
+    assert listed.status_code == 200
+    assert listed.context["cl"].result_count == 1
