@@ -260,7 +260,7 @@ def release_decisions(*, plan: FundingPlan, by: User) -> FundingPlan:
         lines = {line.application_id: line for line in plan.lines.all()}
         line_rank = funding_line(plan)
         pending = (
-            Application.objects.select_for_update()
+            Application.objects.select_for_update(of=("self",))
             .filter(solicitation=plan.solicitation, decision_released_at__isnull=True)
             .filter(
                 status__in=[
