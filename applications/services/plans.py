@@ -48,6 +48,8 @@ def can_approve_plan(user: User, plan: FundingPlan) -> tuple[bool, str]:
         return False, "Only a grants manager can approve a funding plan."
     if plan.status != FundingPlan.Status.DRAFT:
         return False, f"This plan is already {plan.get_status_display().lower()}."
+    if not plan.run.is_current:
+        return False, "Scores were computed again since this draft: draft a new plan."
     if settings.FUNDING_PLAN_SECOND_APPROVER and plan.drafted_by_id == user.pk:
         return False, "You drafted this plan: another grants manager must approve it."
     return True, ""

@@ -241,3 +241,14 @@ def test_lines_keep_the_federal_request_of_the_application_budget(scored, grants
         line = PlanLine.objects.get(plan=plan, application=application)
         assert line.federal_requested == application.budget.total_federal
     assert PlanAdjustment.objects.count() == 0
+
+
+def test_a_draft_from_scores_computed_again_since_cannot_be_approved(
+    scored, grants_manager, second_manager
+):
+    solicitation, run, _ = scored
+    plan = services.draft_funding_plan(solicitation=solicitation, by=grants_manager)
+    run.is_current = False
+    run.save(update_fields=["is_current"])
+    with pytest.raises(services.PlanError, match="draft a new plan"):
+        services.approve_plan(plan=plan, by=second_manager)
