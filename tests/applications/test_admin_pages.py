@@ -4,8 +4,9 @@ application's page has its own "Return for corrections" button."""
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
-from applications.models import Application
+from applications.models import Application, ReviewAssignment
 from copsgrants.models import AuditEvent
 from tests.factories import AgencyFactory, ApplicationFactory, SolicitationFactory
 
@@ -123,6 +124,11 @@ def test_the_return_page_asks_why_and_returns_through_the_service(
 
 def test_a_reviewer_cannot_open_or_post_the_return_page(signed_in, reviewer, submitted):
     client = signed_in(reviewer)
+    # An application not assigned to the reviewer is not theirs to find at all.
+    assert client.get(return_url(submitted)).status_code == 404
+    ReviewAssignment.objects.create(
+        application=submitted, reviewer=reviewer, coi_certified_at=timezone.now()
+    )
     assert client.get(return_url(submitted)).status_code == 403
     assert client.post(return_url(submitted), {"reason": "Sneaky."}).status_code == 403
     submitted.refresh_from_db()
