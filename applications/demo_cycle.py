@@ -33,9 +33,9 @@ PEERS = [
      {"budget_change_percent": Decimal("-8.20"), "unemployment_rate": Decimal("6.90"),
       "poverty_rate": Decimal("21.30"), "violent_crimes": 702, "property_crimes": 3610}),
     ("Bexley County Sheriff's Office", "TX10300", "BXLYCSO26TXS", "TX", 61_200, 88,
-     {"budget_change_percent": Decimal("-1.10"), "unemployment_rate": Decimal("4.10"),
-      "poverty_rate": Decimal("12.40"), "violent_crimes": 188, "property_crimes": 1402,
-      "sro_commitment": False, "sro_positions": None, "sro_time_assurance": False}),
+     # Commits to SROs: the bonus carries it across the FY25 funding line past Skagit Point.
+     {"budget_change_percent": Decimal("-2.40"), "unemployment_rate": Decimal("4.10"),
+      "poverty_rate": Decimal("12.40"), "violent_crimes": 188, "property_crimes": 1402}),
     ("Marisol Police Department", "CA01937", "MRSLPD2026CA", "CA", 143_000, 240,
      {"budget_change_percent": Decimal("-5.40"), "unemployment_rate": Decimal("7.80"),
       "poverty_rate": Decimal("17.90"), "violent_crimes": 905, "property_crimes": 4880}),
@@ -55,7 +55,7 @@ PEERS = [
 # What FY26 looks like mid-review, by peer (in PEERS order).
 FY26_SUBMITTED = 6  # every peer has submitted FY26
 FY26_SCREENED = 4  # the first four are screened eligible; two wait for the specialist
-FY25_APPROPRIATION = Decimal("1500000.00")
+FY25_APPROPRIATION = Decimal("2250000.00")
 REVIEW_SCORES = [(4, 3, 4, 3), (3, 3, 2, 2), (5, 4, 4, 4), (2, 2, 3, 1), (4, 5, 3, 4), (3, 2, 2, 3),
                  (5, 5, 4, 4), (1, 2, 2, 2), (3, 4, 3, 3), (4, 4, 5, 3)]  # fmt: skip
 

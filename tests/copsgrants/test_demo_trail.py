@@ -133,3 +133,16 @@ def test_the_demo_member_joined_by_asking_and_being_approved(demo):
 def test_the_demo_registrants_are_self_designated_representatives(demo):
     alex = Membership.objects.get(user__email="applicant@demo.test")
     assert alex.is_self_designated_representative
+
+
+@pytest.mark.django_db
+def test_the_fy25_demo_shows_the_sro_bonus_carrying_an_application_across_the_funding_line():
+    from applications.models import ScoringRun
+    from applications.ranking import ranking
+
+    call_command("seed_demo", stdout=io.StringIO())
+    run = ScoringRun.objects.get(solicitation__fiscal_year=2025, is_current=True)
+    rows = ranking(run).rows
+    carried = [row for row in rows if row.moved == "carried"]
+    assert carried, "the demo should show what the SRO bonus does"
+    assert all(row.breakdown.sro_bonus > 0 for row in carried)
