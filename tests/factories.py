@@ -4,7 +4,9 @@ from datetime import timedelta
 from decimal import Decimal
 
 import factory
-from django.contrib.auth.models import Group
+from django.apps import apps as django_apps
+from django.contrib.auth.management import create_permissions
+from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 
 from applications.demo import ALL_SECTIONS, COMPLETE_ANSWERS, SCHOOL_PARTNER
@@ -17,8 +19,27 @@ from applications.models import (
     Solicitation,
 )
 from copsgrants.models import User
+from copsgrants.roles import role_permissions
 
 PASSWORD = "correct-horse-battery-staple"
+
+
+def role_groups(names: list[str]) -> list[Group]:
+    """The staff role groups, with their permissions. Migrations create them, but a
+    transactional test (the browser tests' live server) flushes the database afterwards: then
+    they are made again here, with exactly the permissions the apps declare."""
+    groups = list(Group.objects.filter(name__in=names, permissions__isnull=False).distinct())
+    if len(groups) == len(set(names)):
+        return groups
+    for config in django_apps.get_app_configs():
+        create_permissions(config, verbosity=0)
+    for role, perms in role_permissions().items():
+        group, _ = Group.objects.get_or_create(name=role)
+        group.permissions.set(
+            Permission.objects.get(content_type__app_label=label, codename=codename)
+            for label, codename in (dotted.split(".") for dotted in perms)
+        )
+    return list(Group.objects.filter(name__in=names))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -36,7 +57,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             self.is_staff = True
             self.save(update_fields=["is_staff", "password"])
-            self.groups.add(*Group.objects.filter(name__in=extracted))
+            self.groups.add(*role_groups(extracted))
         elif create:
             self.save(update_fields=["password"])
 
