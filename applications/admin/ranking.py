@@ -5,6 +5,8 @@ every breakdown."""
 from __future__ import annotations
 
 import csv
+import io
+import re
 from collections.abc import Iterable, Iterator
 
 from django import forms
@@ -16,6 +18,8 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 
 from copsgrants.admin import AuditTrailMixin, format_eastern, register_event_labels
 
@@ -110,11 +114,46 @@ class Echo:
         return value
 
 
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def spreadsheet_safe(value):
+    """Text a spreadsheet would run as a formula (an agency named "=HYPERLINK(...)") gets a
+    leading apostrophe; numbers, negative ones included, stay numbers."""
+    risky = isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r")
+    return "'" + value if risky and not NUMBER.match(value) else value
+
+
 def stream_csv(filename: str, rows: Iterable[list]) -> StreamingHttpResponse:
     writer = csv.writer(Echo())
     response = StreamingHttpResponse(
-        (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+        (writer.writerow([spreadsheet_safe(value) for value in row]) for row in rows),
+        content_type="text/csv; charset=utf-8",
     )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def workbook_response(filename: str, sheets: dict[str, Iterable[list]]) -> HttpResponse:
+    """An XLSX download (openpyxl, write-only). Text is always stored as text, never as a
+    formula: an agency named "=HYPERLINK(...)" stays a name when a grants manager opens it."""
+    book = Workbook(write_only=True)
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=value)
+                if isinstance(value, str):
+                    cell.data_type = "s"
+                cells.append(cell)
+            sheet.append(cells)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
@@ -220,6 +259,7 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
 
         return [view(self.ranking_view, "ranking/", "ranking"),
                 view(self.ranking_csv_view, "ranking.csv", "ranking_csv"),
+                view(self.ranking_xlsx_view, "ranking.xlsx", "ranking_xlsx"),
                 view(self.breakdowns_csv_view, "breakdowns.csv", "breakdowns_csv"),
                 *super().get_urls()]  # fmt: skip
 
@@ -233,6 +273,14 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
         run = self._run(request, object_id)
         name = f"{run.solicitation.code}-ranking-run{run.pk}.csv"
         return stream_csv(name, ranking_rows(ranking(run)))
+
+    def ranking_xlsx_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """The ranking and every breakdown as two sheets of one workbook."""
+        run = self._run(request, object_id)
+        name = f"{run.solicitation.code}-ranking-run{run.pk}.xlsx"
+        return workbook_response(
+            name, {"Ranking": ranking_rows(ranking(run)), "Breakdowns": breakdown_rows(run)}
+        )
 
     def breakdowns_csv_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         run = self._run(request, object_id)

@@ -230,3 +230,52 @@ def test_the_ranking_page_uses_a_fixed_number_of_queries(
     client.get(url)
     with django_assert_max_num_queries(14):
         assert client.get(url).status_code == 200
+
+
+def test_the_xlsx_export_holds_the_ranking_and_every_breakdown_as_text_and_numbers(
+    signed_in, grants_manager, scored
+):
+    from openpyxl import load_workbook
+
+    run, apps = scored
+    apps["A"].agency.legal_name = '=HYPERLINK("http://evil.example","Alton")'
+    apps["A"].agency.save()
+    response = signed_in(grants_manager).get(
+        reverse("admin:applications_scoringrun_ranking_xlsx", args=[run.pk])
+    )
+    assert response["Content-Disposition"].startswith('attachment; filename="')
+    book = load_workbook(io.BytesIO(response.content))
+    assert book.sheetnames == ["Ranking", "Breakdowns"]
+    ranking_rows = list(book["Ranking"].values)
+    header, rows = ranking_rows[0], ranking_rows[1:]
+    assert header[:3] == ("rank", "tracking number", "agency")
+    assert len(rows) == 4 == book["Breakdowns"].max_row - 1
+    by_agency = {row[2]: row for row in rows}
+    # A name that looks like a formula is stored as text, not run as a formula.
+    assert '=HYPERLINK("http://evil.example","Alton")' in by_agency
+    cell = next(c for c in book["Ranking"]["C"] if str(c.value).startswith("=HYPERLINK"))
+    assert cell.data_type == "s"
+
+
+def test_a_reviewer_cannot_download_the_xlsx(signed_in, reviewer, scored):
+    run, _ = scored
+    response = signed_in(reviewer).get(
+        reverse("admin:applications_scoringrun_ranking_xlsx", args=[run.pk])
+    )
+    assert response.status_code in (403, 404)
+
+
+def test_the_csv_never_hands_a_spreadsheet_a_formula(signed_in, grants_manager, scored):
+    run, apps = scored
+    apps["A"].agency.legal_name = '=HYPERLINK("http://evil.example","Alton")'
+    apps["A"].agency.save()
+    response = signed_in(grants_manager).get(
+        reverse("admin:applications_scoringrun_ranking_csv", args=[run.pk])
+    )
+    agencies = [row["agency"] for row in csv_rows(response)]
+    assert '\'=HYPERLINK("http://evil.example","Alton")' in agencies
+    breakdowns = signed_in(grants_manager).get(
+        reverse("admin:applications_scoringrun_breakdowns_csv", args=[run.pk])
+    )
+    rows = {int(row["application"]): row for row in csv_rows(breakdowns)}
+    assert rows[apps["A"].pk]["budget_change_percent"] == "-10.00"  # a number stays a number
