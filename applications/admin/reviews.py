@@ -48,6 +48,14 @@ register_event_labels(
 # Assignments and reviews ----------------------------------------------------------------------
 
 
+class ReviewStatusFilter(admin.ChoicesFieldListFilter):
+    """The review's own state, titled apart from the assignment's status."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = "review"
+
+
 class CertifyForm(forms.Form):
     no_conflict = forms.BooleanField(label="I have no conflict of interest with this agency")
 
@@ -151,7 +159,7 @@ class ReviewAssignmentAdmin(ObjectActionMixin, AuditTrailMixin, admin.ModelAdmin
     def get_list_filter(self, request):
         if is_reviewer_only(request.user):
             return []
-        return ["status", "application__solicitation", "review__status"]
+        return ["status", "application__solicitation", ("review__status", ReviewStatusFilter)]
 
     def changelist_view(self, request, extra_context=None):
         if is_reviewer_only(request.user):

@@ -283,3 +283,12 @@ def test_a_grants_manager_sets_a_reviewers_home_state(signed_in, grants_manager,
     )
     assert response.status_code == 302
     assert ReviewerProfile.objects.get(user=reviewer).state == "VA"
+
+
+def test_the_assignment_list_titles_its_two_status_filters_apart(signed_in, grants_manager):
+    html = (
+        signed_in(grants_manager)
+        .get(reverse("admin:applications_reviewassignment_changelist"))
+        .text
+    )
+    assert "By status" in html and "By review" in html
