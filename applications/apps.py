@@ -11,7 +11,8 @@ class ApplicationsConfig(AppConfig):
         roles.PROGRAM_SPECIALIST: [
             "view_agency", "change_agency", "view_membership", "change_membership",
             "view_solicitation", "view_scoringrules", "view_application", "return_application",
-            "screen_application", "view_dataflag", "change_dataflag",
+            "screen_application", "view_dataflag", "change_dataflag", "view_award",
+            "view_awardletter", "view_awardcondition",
             "view_reviewassignment",
         ],
         roles.REVIEWER: [
@@ -22,7 +23,9 @@ class ApplicationsConfig(AppConfig):
             "view_agency", "view_membership", "view_solicitation", "add_solicitation",
             "change_solicitation", "view_scoringrules", "add_scoringrules", "view_application",
             "return_application", "assign_reviewers", "compute_scores", "draft_funding_plan",
-            "approve_funding_plan", "view_reviewassignment", "view_review", "view_dataflag",
+            "approve_funding_plan", "make_awards", "view_award", "view_awardletter",
+            "view_awardcondition", "view_awardsignature", "view_reviewassignment", "view_review",
+            "view_dataflag",
             "view_scoringrun", "view_scorebreakdown", "view_fundingplan", "view_planline",
             "view_planadjustment", "view_reviewerprofile", "add_reviewerprofile",
             "change_reviewerprofile",

@@ -18,6 +18,7 @@ from .applications import (
     Application,
     SchoolPartner,
 )
+from .awards import Award, AwardCondition, AwardLetter, AwardNumberSequence, AwardSignature
 from .review import DataFlag, Review, ReviewAssignment, ReviewerProfile
 from .scoring import FundingPlan, PlanAdjustment, PlanLine, ScoreBreakdown, ScoringRun
 from .solicitations import PERCENT, MatchWaiver, ScoringRules, Solicitation
@@ -32,6 +33,11 @@ __all__ = [
     "Agency",
     "AgencyType",
     "Application",
+    "Award",
+    "AwardCondition",
+    "AwardLetter",
+    "AwardNumberSequence",
+    "AwardSignature",
     "DataFlag",
     "FundingPlan",
     "MatchWaiver",

@@ -302,6 +302,7 @@ class Application(models.Model):
             ("compute_scores", "Can compute scores and rankings"),
             ("draft_funding_plan", "Can draft and adjust funding plans"),
             ("approve_funding_plan", "Can approve funding plans and release decisions"),
+            ("make_awards", "Can make awards and issue award letters"),
         ]
 
     def __str__(self) -> str:
