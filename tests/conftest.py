@@ -61,6 +61,7 @@ def broker_available() -> bool:
 class CeleryWorker:
     outbox: Path  # the email it sent, one file per connection (Django's filemail backend)
     log: Path
+    process: subprocess.Popen | None = None  # with --pool=solo, the process that runs tasks
 
     def sent(self) -> list[str]:
         return [path.read_text() for path in sorted(self.outbox.glob("*.log"))]
@@ -107,15 +108,14 @@ def start_celery_worker(tmp_path):
                    "--without-mingle", "--without-gossip", "--loglevel=INFO"]  # fmt: skip
         if beat:
             command += ["--beat", "--schedule", str(tmp_path / f"{name}-beat-schedule")]
-        processes.append(
-            subprocess.Popen(
-                command,
-                cwd=Path(__file__).resolve().parents[1],
-                env=env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+        worker.process = subprocess.Popen(
+            command,
+            cwd=Path(__file__).resolve().parents[1],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
         )
+        processes.append(worker.process)
         return worker
 
     yield start
