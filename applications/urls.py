@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_awards
 
 app_name = "applications"
 
@@ -40,6 +40,15 @@ urlpatterns = [
     path(
         "applications/<int:pk>/withdraw/", views.application_withdraw, name="application_withdraw"
     ),
+    path("awards/<int:pk>/", views_awards.award_detail, name="award_detail"),
+    path(
+        "awards/<int:pk>/letters/<int:version>/",
+        views_awards.award_letter_download,
+        name="award_letter_download",
+    ),
+    path("awards/<int:pk>/sign/", views_awards.award_sign, name="award_sign"),
+    path("awards/<int:pk>/decline/", views_awards.award_decline, name="award_decline"),
+    path("awards/<int:pk>/file/", views_awards.award_file, name="award_file"),
     path(
         "applications/<int:pk>/<slug:slug>/",
         views.application_section,

@@ -339,6 +339,8 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
+# Autodiscovery imports each app's tasks.py only; these modules hold tasks too.
+CELERY_IMPORTS = ("applications.tasks_acceptance",)
 CELERY_BEAT_SCHEDULE: dict = {
     # Sends what the on-commit task did not: its enqueue failed (broker down), or its send failed
     # and is due for a retry. Row locks keep the two from sending one message twice.
@@ -352,6 +354,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "copsgrants.tasks.purge_sent_email",
         "schedule": 24 * 60 * 60.0,
         "options": {"expires": 60 * 60},
+    },
+    # Offered awards left unanswered past their acceptance deadline become expired.
+    "expire-awards": {
+        "task": "applications.tasks_acceptance.expire_overdue_awards",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 50 * 60},
     },
 }
 

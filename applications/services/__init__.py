@@ -1,6 +1,14 @@
 """State changes of the applications app, one module per sub-domain. Import from here:
 `from applications import services; services.submit_application(...)`."""
 
+from .acceptance import (
+    AcceptanceError,
+    can_decline_award,
+    can_sign_acceptance,
+    decline_award,
+    expire_awards,
+    sign_acceptance,
+)
 from .agencies import (
     AgencyError,
     DuplicateAgency,
@@ -72,6 +80,7 @@ from .screening import (
 from .solicitations import add_scoring_rules, put_scoring_rules_in_force
 
 __all__ = [
+    "AcceptanceError",
     "AgencyError",
     "ApplicationError",
     "AwardError",
@@ -90,6 +99,7 @@ __all__ = [
     "assign_reviewers",
     "can_approve_plan",
     "can_compute_scores",
+    "can_decline_award",
     "can_draft_plan",
     "can_edit_agency",
     "can_edit_application",
@@ -101,6 +111,7 @@ __all__ = [
     "can_remove_member",
     "can_review",
     "can_see_answers",
+    "can_sign_acceptance",
     "can_submit_application",
     "can_withdraw_application",
     "certify_no_conflict",
@@ -108,8 +119,10 @@ __all__ = [
     "compute_scores",
     "decide_match_waiver",
     "declare_conflict",
+    "decline_award",
     "decline_membership",
     "draft_funding_plan",
+    "expire_awards",
     "make_awards",
     "put_scoring_rules_in_force",
     "refresh_flags",
@@ -126,6 +139,7 @@ __all__ = [
     "save_review",
     "save_section",
     "screen_application",
+    "sign_acceptance",
     "start_application",
     "submit_application",
     "submit_review",
