@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +31,7 @@ from .sections import (
     task_list,
 )
 from .validators import normalize_identifier
+from .views_awards import awards_for
 
 
 def next_action(application: Application) -> str:
@@ -66,12 +68,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for application in applications:
         application.next_action = next_action(application)
     has_agency = any(m.status == Membership.Status.ACTIVE for m in memberships)
+    awards = (
+        awards_for(request.user)
+        .select_related("agency", "solicitation")
+        .annotate(signed=Count("signatures"))
+        .order_by("-fiscal_year", "agency__legal_name")
+    )
     return render(
         request,
         "applications/dashboard.html",
         {
             "memberships": memberships,
             "applications": applications,
+            "awards": awards,
             "open_solicitations": Solicitation.objects.open() if has_agency else [],
             # COPS staff work in the admin; one who signs in here has nothing to file.
             "staff_only": request.user.is_staff and not memberships,

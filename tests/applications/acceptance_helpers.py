@@ -16,6 +16,7 @@ from applications.models import (
     AwardCondition,
     AwardLetter,
     FundingPlan,
+    PlanLine,
     ScoringRules,
     ScoringRun,
 )
@@ -38,6 +39,12 @@ def offered_award(agency, *, days_left: int = 30, is_sro: bool = True, letter: b
     application = ApplicationFactory(
         submitted=True, agency=agency, solicitation=solicitation,
         status=Application.Status.RECOMMENDED,
+        decision_released_at=timezone.now(),
+    )  # fmt: skip
+    PlanLine.objects.create(
+        plan=plan, application=application, rank=1, state=agency.state, positions_requested=3,
+        federal_requested=Decimal("375000.00"), positions_funded=3,
+        federal_funded=Decimal("375000.00"), basis=PlanLine.Basis.NATIONAL,
     )  # fmt: skip
     sequence = next(_sequence)
     award = Award.objects.create(

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from applications import services
 from applications.models import Award
-from tests.factories import MembershipFactory
+from tests.factories import AgencyFactory, MembershipFactory
 
 from .acceptance_helpers import FAKE_PDF, add_ready_letter, offered_award
 
@@ -182,3 +182,16 @@ def test_the_award_file_holds_every_letter_version_signatures_conditions_and_aud
 def test_the_award_file_is_a_404_for_another_agency(signed_in, other_agency_applicant, award):
     client = signed_in(other_agency_applicant)
     assert client.get(reverse("applications:award_file", args=[award.pk])).status_code == 404
+
+
+def test_the_dashboard_and_the_application_link_to_the_award(signed_in, member, agency, award):
+    other = offered_award(AgencyFactory())
+    client = signed_in(member)
+    dashboard = client.get(reverse("applications:dashboard")).text
+    assert reverse("applications:award_detail", args=[award.pk]) in dashboard
+    assert "0 of 2 signatures" in dashboard
+    assert other.number not in dashboard
+    overview = client.get(
+        reverse("applications:application_overview", args=[award.application.pk])
+    ).text
+    assert f"See award {award.number}" in overview
