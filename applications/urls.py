@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views, views_awards
+from . import views, views_awards, views_verify
 
 app_name = "applications"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("letters/verify/", views_verify.verify_letter, name="verify_letter"),
     path("agencies/new/", views.agency_create, name="agency_create"),
     path("agencies/find/", views.agency_find, name="agency_find"),
     path("agencies/<int:pk>/", views.agency_detail, name="agency_detail"),

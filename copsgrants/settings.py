@@ -355,6 +355,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 24 * 60 * 60.0,
         "options": {"expires": 60 * 60},
     },
+    # Letters whose enqueue failed or whose worker died (applications.tasks.sweep_letters).
+    "sweep-letters": {
+        "task": "applications.tasks.sweep_letters",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     # Offered awards left unanswered past their acceptance deadline become expired.
     "expire-awards": {
         "task": "applications.tasks_acceptance.expire_overdue_awards",
@@ -362,6 +368,26 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": 50 * 60},
     },
 }
+
+# Letters (applications/letters.py, rendered by applications.tasks.render_award_letter).
+# A letter takes ~0.2 s (~0.5 s without libharfbuzz-subset0); the soft limit marks a hung render
+# failed, the hard limit kills it. The sweep re-enqueues a letter PENDING for longer than
+# LETTER_PENDING_SWEEP_MINUTES, or RENDERING for longer than the hard limit.
+LETTER_SOFT_TIME_LIMIT = env.int("LETTER_SOFT_TIME_LIMIT", default=60)
+LETTER_TIME_LIMIT = env.int("LETTER_TIME_LIMIT", default=90)
+if not 0 < LETTER_SOFT_TIME_LIMIT < LETTER_TIME_LIMIT:
+    raise ImproperlyConfigured("LETTER_SOFT_TIME_LIMIT must be in 1..LETTER_TIME_LIMIT-1.")
+LETTER_PENDING_SWEEP_MINUTES = env.int("LETTER_PENDING_SWEEP_MINUTES", default=5)
+# A backstop against leaks: a worker child past this resident size (KiB) is replaced after a task.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=400_000)
+# Two Authorized Representatives sign within this many days of the letter date; an SRO award's
+# MOU is due this many days after it (DOMAIN.md).
+AWARD_ACCEPTANCE_DAYS = env.int("AWARD_ACCEPTANCE_DAYS", default=45)
+MOU_DUE_DAYS = env.int("MOU_DUE_DAYS", default=90)
+LETTER_SIGNER_NAME = env.str("LETTER_SIGNER_NAME", default="Jordan A. Whitfield")
+LETTER_SIGNER_TITLE = env.str(
+    "LETTER_SIGNER_TITLE", default="Director, Office of Community Oriented Policing Services"
+)
 
 # Security. With DEBUG off these satisfy `manage.py check --deploy`.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -24,6 +24,7 @@ PUBLIC = {
     "admin:javascript-catalog",
     "applications:solicitation_list",
     "applications:solicitation_detail",
+    "applications:verify_letter",
 }
 
 
