@@ -141,6 +141,7 @@ class FundingPlanAdmin(ObjectActionMixin, AuditTrailMixin, admin.ModelAdmin):
         can_draft, draft_reason = services.can_draft_plan(request.user)
         can_approve, approve_reason = services.can_approve_plan(request.user, plan)
         can_release, release_reason = services.can_release_decisions(request.user, plan)
+        can_award, award_reason = services.can_make_awards(request.user, plan)
         is_draft = plan.status == FundingPlan.Status.DRAFT
         return TemplateResponse(
             request,
@@ -166,6 +167,9 @@ class FundingPlanAdmin(ObjectActionMixin, AuditTrailMixin, admin.ModelAdmin):
                 "can_release": can_release and plan.status == FundingPlan.Status.APPROVED,
                 "release_reason": release_reason,
                 "can_download_bundle": can_download_bundle(request.user),
+                "can_make_awards": can_award,
+                "award_reason": award_reason,
+                "has_awards": plan.awards.exists(),
                 "audit_trail": self.audit_trail(plan),
             },
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 from datetime import date, timedelta
+from functools import partial
 
 from django.db import transaction
 from django.db.models import Max
@@ -103,12 +104,13 @@ def split_positions(application: Application, funded: int) -> tuple[int, int, in
 
 def _queue_render(letter: AwardLetter) -> None:
     # Imported here: the task module imports the renderer (WeasyPrint), which the admin and the
-    # services never need. delay_on_commit: a rolled-back award queues nothing.
+    # services never need. On commit: a rolled-back award queues nothing. A lost message (the
+    # broker down at commit) is re-enqueued by the sweep: the pending row is the promise.
     try:
         from ..tasks import render_award_letter
-    except ImportError:  # TEMPORARY while applications/tasks.py is being written: the sweep
-        return  # re-enqueues pending letters anyway
-    render_award_letter.delay_on_commit(letter.pk)
+    except ImportError:  # TEMPORARY while applications/tasks.py is being written
+        return
+    transaction.on_commit(partial(render_award_letter.delay, letter.pk))
 
 
 def _award_for(*, line: PlanLine, plan: FundingPlan, sequence: int, by: User,
