@@ -385,9 +385,7 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 AWARD_ACCEPTANCE_DAYS = env.int("AWARD_ACCEPTANCE_DAYS", default=45)
 MOU_DUE_DAYS = env.int("MOU_DUE_DAYS", default=90)
 LETTER_SIGNER_NAME = env.str("LETTER_SIGNER_NAME", default="Jordan A. Whitfield")
-LETTER_SIGNER_TITLE = env.str(
-    "LETTER_SIGNER_TITLE", default="Director, Office of Community Oriented Policing Services"
-)
+LETTER_SIGNER_TITLE = env.str("LETTER_SIGNER_TITLE", default="Director")
 
 # Security. With DEBUG off these satisfy `manage.py check --deploy`.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
