@@ -19,6 +19,7 @@ from copsgrants.models import User
 
 from . import services
 from .checks import profile_from_agency
+from .demo_awards import fy25_awarded
 from .demo_cycle import (
     FY25_APPROPRIATION,
     FY26_SUBMITTED,
@@ -375,4 +376,5 @@ def seed_applications(*, springfield: Agency, riverton: Agency, lakeside: Agency
         if missing(agency, previous):
             _imported(agency, previous, Application.Status.SUBMITTED, answers)
     fy25_decided(previous)
+    fy25_awarded(previous)
     fy26_mid_review(current, peer_fy26)
