@@ -106,10 +106,8 @@ def _queue_render(letter: AwardLetter) -> None:
     # Imported here: the task module imports the renderer (WeasyPrint), which the admin and the
     # services never need. On commit: a rolled-back award queues nothing. A lost message (the
     # broker down at commit) is re-enqueued by the sweep: the pending row is the promise.
-    try:
-        from ..tasks import render_award_letter
-    except ImportError:  # TEMPORARY while applications/tasks.py is being written
-        return
+    from ..tasks import render_award_letter
+
     transaction.on_commit(partial(render_award_letter.delay, letter.pk))
 
 
