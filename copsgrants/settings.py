@@ -432,6 +432,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        # WeasyPrint logs each layout step of each PDF at INFO; refused URLs still show (WARNING).
+        "weasyprint.progress": {"level": "WARNING"},
         # Configured here so post_office does not add a second handler of its own.
         "post_office": {"handlers": ["console"], "propagate": False},
     },
