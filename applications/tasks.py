@@ -7,7 +7,7 @@ from datetime import timedelta
 from celery import Task, shared_task
 from celery.utils.log import get_task_logger
 from django.conf import settings
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -16,9 +16,9 @@ from .models import AwardLetter
 
 logger = get_task_logger(__name__)
 
-# Worth another try: the database or the storage hiccupped. Anything else (a template error)
-# would fail the same way again, so the letter is marked failed at once.
-TRANSIENT_ERRORS = (OperationalError, InterfaceError, DatabaseError, OSError)
+# Worth another try: the database connection or the storage hiccupped. Anything else (a template
+# error, an integrity error) would fail the same way again, so the letter is marked failed at once.
+TRANSIENT_ERRORS = (OperationalError, InterfaceError, OSError)
 
 
 class LetterTask(Task):

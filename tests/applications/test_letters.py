@@ -239,6 +239,33 @@ def test_the_sweep_renders_a_letter_whose_worker_died_mid_render():
     assert letter.attempts == 2
 
 
+def test_a_letter_rendering_now_is_left_to_its_worker_by_the_sweep():
+    letter = award_with_letter()
+    AwardLetter.objects.filter(pk=letter.pk).update(
+        status=AwardLetter.Status.RENDERING, started_at=timezone.now(), attempts=1
+    )
+
+    assert sweep_letters.delay().get() == 0
+
+    letter.refresh_from_db()
+    assert letter.status == AwardLetter.Status.RENDERING
+
+
+def test_beat_runs_the_letter_sweep_every_minute(settings):
+    from copsgrants.celery import app
+
+    entries = [
+        entry
+        for entry in settings.CELERY_BEAT_SCHEDULE.values()
+        if entry["task"] == "applications.tasks.sweep_letters"
+    ]
+    assert [entry["schedule"] for entry in entries] == [60.0]
+    assert "applications.tasks.sweep_letters" in app.tasks
+    render = app.tasks["applications.tasks.render_award_letter"]
+    assert render.acks_late and render.reject_on_worker_lost
+    assert render.soft_time_limit < render.time_limit
+
+
 def test_a_letter_whose_template_breaks_is_marked_failed_with_the_error(settings):
     letter = award_with_letter()
     broken = "{% url 'applications:no_such_page' %}"
