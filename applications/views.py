@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +30,7 @@ from .sections import (
     task_list,
 )
 from .validators import normalize_identifier
-from .views_awards import awards_for
+from .views_awards import dashboard_awards
 
 
 def next_action(application: Application) -> str:
@@ -68,19 +67,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     for application in applications:
         application.next_action = next_action(application)
     has_agency = any(m.status == Membership.Status.ACTIVE for m in memberships)
-    awards = (
-        awards_for(request.user)
-        .select_related("agency", "solicitation")
-        .annotate(signed=Count("signatures"))
-        .order_by("-fiscal_year", "agency__legal_name")
-    )
     return render(
         request,
         "applications/dashboard.html",
         {
             "memberships": memberships,
             "applications": applications,
-            "awards": awards,
+            "awards": dashboard_awards(request.user),
             "open_solicitations": Solicitation.objects.open() if has_agency else [],
             # COPS staff work in the admin; one who signs in here has nothing to file.
             "staff_only": request.user.is_staff and not memberships,

@@ -6,7 +6,7 @@ who may view awards in the admin may download them too."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import services
 from .award_file import build_award_file, letter_filename
 from .forms_awards import AcceptanceForm, DeclineForm
-from .models import Agency, Award, AwardLetter, AwardSignature, active_membership
+from .models import Agency, Award, AwardLetter, active_membership
 from .services.acceptance import SIGNATURES_REQUIRED
 
 
@@ -145,6 +145,11 @@ def award_decline(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def awards_prefetch() -> Prefetch:
-    """Signatures for an award list (the dashboard shows '1 of 2 signatures')."""
-    return Prefetch("signatures", queryset=AwardSignature.objects.order_by("signed_at"))
+def dashboard_awards(user):
+    """The user's agencies' awards for the dashboard, with their signature count."""
+    return (
+        awards_for(user)
+        .select_related("agency", "solicitation")
+        .annotate(signed=Count("signatures"))
+        .order_by("-fiscal_year", "agency__legal_name")
+    )
