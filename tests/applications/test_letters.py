@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -17,6 +20,7 @@ from pypdf import PdfReader
 from applications import letters
 from applications.models import Award, AwardCondition, AwardLetter
 from applications.tasks import render_award_letter, sweep_letters
+from copsgrants.celery import app
 from copsgrants.models import AuditEvent
 from tests.applications.letter_helpers import award_with_letter
 
@@ -252,8 +256,6 @@ def test_a_letter_rendering_now_is_left_to_its_worker_by_the_sweep():
 
 
 def test_beat_runs_the_letter_sweep_every_minute(settings):
-    from copsgrants.celery import app
-
     entries = [
         entry
         for entry in settings.CELERY_BEAT_SCHEDULE.values()
@@ -285,3 +287,22 @@ def test_a_letter_whose_template_breaks_is_marked_failed_with_the_error(settings
     assert "NoReverseMatch" in letter.error
     assert not letter.file
     assert Award.objects.get(pk=letter.award_id).status == Award.Status.PENDING_LETTER
+
+
+def test_a_soft_time_limit_not_below_the_hard_limit_is_refused_at_start_up():
+    result = subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=Path(__file__).resolve().parents[2],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "DJANGO_SETTINGS_MODULE": "copsgrants.settings",
+            "DJANGO_DEBUG": "1",
+            "LETTER_SOFT_TIME_LIMIT": "90",
+            "LETTER_TIME_LIMIT": "90",
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "LETTER_SOFT_TIME_LIMIT" in result.stderr
