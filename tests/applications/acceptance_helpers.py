@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
 from django.core.files.base import ContentFile
+from django.core.files.storage import FileSystemStorage
 from django.utils import timezone
 
 from applications.models import (
@@ -25,6 +27,14 @@ from tests.factories import ApplicationFactory, SolicitationFactory
 FAKE_PDF = b"%PDF-1.7\n% a stand-in for a rendered letter\n%%EOF\n"
 
 _sequence = iter(range(1, 100000))
+
+
+@pytest.fixture
+def private_letters(tmp_path, monkeypatch):
+    """Letter files go to this test's own private storage, not var/media."""
+    storage = FileSystemStorage(location=tmp_path / "private", base_url=None)
+    monkeypatch.setattr(AwardLetter._meta.get_field("file"), "storage", storage)
+    return storage
 
 
 def offered_award(agency, *, days_left: int = 30, is_sro: bool = True, letter: bool = True):

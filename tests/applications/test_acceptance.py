@@ -14,9 +14,12 @@ from applications.tasks_acceptance import expire_overdue_awards
 from copsgrants.audit import AuditEvent
 from tests.factories import MembershipFactory
 
-from .acceptance_helpers import offered_award
+from .acceptance_helpers import (
+    offered_award,
+    private_letters,  # noqa: F401 (fixture)
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_letters")]
 
 
 @pytest.fixture

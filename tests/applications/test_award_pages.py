@@ -13,9 +13,14 @@ from applications import services
 from applications.models import Award
 from tests.factories import AgencyFactory, MembershipFactory
 
-from .acceptance_helpers import FAKE_PDF, add_ready_letter, offered_award
+from .acceptance_helpers import (
+    FAKE_PDF,
+    add_ready_letter,
+    offered_award,
+    private_letters,  # noqa: F401 (fixture)
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("private_letters")]
 
 
 @pytest.fixture

@@ -7,14 +7,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from applications.models import Award
-from tests.applications.acceptance_helpers import offered_award
+from tests.applications.acceptance_helpers import (
+    offered_award,
+    private_letters,  # noqa: F401 (fixture)
+)
 from tests.factories import PASSWORD, AgencyFactory, MembershipFactory, UserFactory
 
 from .conftest import PageProblems, artifact_path
 from .test_application import tick
 from .test_onboarding import sign_in
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("private_letters")]
 
 
 def sign(page: Page, award: Award, user) -> None:
