@@ -84,7 +84,13 @@ def letter_content(letter: AwardLetter, letter_date: date) -> dict[str, Any]:
 def letter_context(letter: AwardLetter, letter_date: date, code: str) -> dict[str, Any]:
     award = letter.award
     agency = award.agency
+    # A re-issued letter restates the dates the first letter set; it does not move them.
     deadline = award.acceptance_deadline or acceptance_deadline_for(letter_date)
+    conditions = list(award.conditions.order_by("pk"))
+    mou_due = next(
+        (c.due_date for c in conditions if c.code == AwardCondition.Code.SRO_MOU and c.due_date),
+        mou_due_date_for(letter_date),
+    )
     return {
         "award": award,
         "agency": agency,
@@ -95,8 +101,8 @@ def letter_context(letter: AwardLetter, letter_date: date, code: str) -> dict[st
         "recipient": {"name": agency.le_executive_name, "title": agency.le_executive_title},
         "federal_amount": dollars(award.federal_amount),
         "local_match": dollars(award.local_match),
-        "conditions": list(award.conditions.order_by("pk")),
-        "mou_due_date": mou_due_date_for(letter_date),
+        "conditions": conditions,
+        "mou_due_date": mou_due,
         "acceptance_deadline": timezone.localtime(deadline).date(),
         "director": {
             "name": settings.LETTER_SIGNER_NAME,

@@ -306,3 +306,28 @@ def test_a_soft_time_limit_not_below_the_hard_limit_is_refused_at_start_up():
     )
     assert result.returncode != 0
     assert "LETTER_SOFT_TIME_LIMIT" in result.stderr
+
+
+def test_a_reissued_letter_restates_the_first_letters_deadline_and_mou_due_date():
+    first = rendered(award_with_letter(sro=True))
+    award = Award.objects.get(pk=first.award_id)
+    AwardLetter.objects.filter(pk=first.pk).update(  # as if issued 10 days ago
+        letter_date=first.letter_date - timedelta(days=10)
+    )
+    condition = award.conditions.get(code=AwardCondition.Code.SRO_MOU)
+    condition.due_date = first.letter_date + timedelta(days=80)
+    condition.save(update_fields=["due_date"])
+    deadline = timezone.localtime(award.acceptance_deadline).date()
+
+    second = rendered(
+        AwardLetter.objects.create(award=award, version=2, reason="Corrected the ORI.")
+    )
+
+    text = flat(pdf_text(second))
+    due = condition.due_date
+    assert f"Due date: {due:%B} {due.day}, {due.year}" in text
+    assert f"by {deadline:%B} {deadline.day}, {deadline.year}" in text
+    assert "revised letter, version 2" in text
+    assert "Corrected the ORI." in text
+    award.refresh_from_db()
+    assert timezone.localtime(award.acceptance_deadline).date() == deadline
