@@ -7,6 +7,7 @@ whose message was lost, so nothing here waits on the broker."""
 from __future__ import annotations
 
 import calendar
+import logging
 from datetime import date, timedelta
 from functools import partial
 
@@ -48,6 +49,8 @@ CONDITION_TEXT = {
         "The recipient must submit quarterly progress and federal financial reports."
     ),
 }
+
+logger = logging.getLogger(__name__)
 
 
 class AwardError(Exception):
@@ -106,9 +109,22 @@ def _queue_render(letter: AwardLetter) -> None:
     # Imported here: the task module imports the renderer (WeasyPrint), which the admin and the
     # services never need. On commit: a rolled-back award queues nothing. A lost message (the
     # broker down at commit) is re-enqueued by the sweep: the pending row is the promise.
+    transaction.on_commit(partial(_enqueue_render, letter_id=letter.pk))
+
+
+def _enqueue_render(*, letter_id: int) -> None:
+    """After commit: ask a worker for the letter; with the broker down, log and carry on (the
+    request has succeeded, and the sweep renders the pending letter when the broker is back)."""
     from ..tasks import render_award_letter
 
-    transaction.on_commit(partial(render_award_letter.delay, letter.pk))
+    try:
+        render_award_letter.apply_async((letter_id,), retry=False)
+    except Exception:
+        logger.warning(
+            "Could not queue award letter %s; the letter sweep will render it",
+            letter_id,
+            exc_info=True,
+        )
 
 
 def _award_for(*, line: PlanLine, plan: FundingPlan, sequence: int, by: User,

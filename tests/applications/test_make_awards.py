@@ -246,3 +246,31 @@ def test_a_letter_cannot_be_reissued_without_a_reason_or_before_the_award_is_off
     with pytest.raises(services.AwardError, match="Say why"):
         services.reissue_letter(award=award, by=manager, reason="  ")
     assert award.letters.count() == 1
+
+
+def test_making_awards_succeeds_with_the_broker_down_and_the_sweep_renders_them_later(
+    django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    from datetime import timedelta
+
+    import time_machine
+    from django.utils import timezone
+    from kombu.exceptions import OperationalError
+
+    from applications.tasks import render_award_letter, sweep_letters
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    plan, manager, _ = released_plan([("CA", 1), ("TX", 2)])
+    with monkeypatch.context() as patched:
+        patched.setattr(render_award_letter, "apply_async", refuse)
+        with django_capture_on_commit_callbacks(execute=True):
+            awards = services.make_awards(plan=plan, by=manager)
+    assert "the letter sweep will render it" in caplog.text
+    letters = AwardLetter.objects.filter(award__in=awards)
+    assert set(letters.values_list("status", flat=True)) == {"pending"}
+    # The broker is back: the periodic sweep re-enqueues the owed letters (eager here).
+    with time_machine.travel(timezone.now() + timedelta(hours=1)):
+        sweep_letters()
+    assert set(letters.values_list("status", flat=True)) == {"ready"}
