@@ -13,7 +13,7 @@ class ApplicationsConfig(AppConfig):
             "view_solicitation", "view_scoringrules", "view_application", "return_application",
             "screen_application", "view_dataflag", "change_dataflag", "view_award",
             "view_awardletter", "view_awardcondition",
-            "view_reviewassignment",
+            "view_reviewassignment", "view_officerhire", "view_drawdown", "decide_drawdown",
         ],
         roles.REVIEWER: [
             "view_agency", "view_solicitation", "view_application", "review_application",
@@ -28,7 +28,7 @@ class ApplicationsConfig(AppConfig):
             "view_dataflag",
             "view_scoringrun", "view_scorebreakdown", "view_fundingplan", "view_planline",
             "view_planadjustment", "view_reviewerprofile", "add_reviewerprofile",
-            "change_reviewerprofile",
+            "change_reviewerprofile", "view_officerhire", "view_drawdown",
         ],
         roles.TRAINING_COORDINATOR: ["view_agency"],
     }  # fmt: skip

@@ -21,6 +21,7 @@ from .forms import (
     MemberRolesForm,
 )
 from .models import Agency, Application, Membership, Solicitation, membership_or_404
+from .panels import dashboard_panels
 from .presentation import section_answers
 from .sections import (
     SECTIONS_BY_SLUG,
@@ -77,6 +78,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "open_solicitations": Solicitation.objects.open() if has_agency else [],
             # COPS staff work in the admin; one who signs in here has nothing to file.
             "staff_only": request.user.is_staff and not memberships,
+            "panels": dashboard_panels(
+                request, [m.agency for m in memberships if m.status == Membership.Status.ACTIVE]
+            ),
         },
     )
 

@@ -16,6 +16,7 @@ from . import services
 from .award_file import build_award_file, letter_filename
 from .forms_awards import AcceptanceForm, DeclineForm
 from .models import Agency, Award, AwardLetter, active_membership
+from .panels import award_panels
 from .services.acceptance import SIGNATURES_REQUIRED
 
 
@@ -53,6 +54,7 @@ def _page(request, award: Award, *, form: AcceptanceForm | None = None, status: 
                 (x for x in letters if x.status == AwardLetter.Status.READY), None
             ),
             "conditions": award.conditions.all(),
+            "panels": award_panels(request, award),
             "signatures": signatures,
             "signatures_needed": max(SIGNATURES_REQUIRED - len(signatures), 0),
             "can_sign": can_sign,

@@ -62,6 +62,7 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 INSTALLED_APPS = [
     "copsgrants",
     "applications",
+    "mou",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

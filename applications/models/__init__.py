@@ -19,6 +19,7 @@ from .applications import (
     SchoolPartner,
 )
 from .awards import Award, AwardCondition, AwardLetter, AwardNumberSequence, AwardSignature
+from .implementation import POSITIONS_FIELD, Drawdown, HiringCategory, OfficerHire
 from .review import DataFlag, Review, ReviewAssignment, ReviewerProfile
 from .scoring import FundingPlan, PlanAdjustment, PlanLine, ScoreBreakdown, ScoringRun
 from .solicitations import PERCENT, MatchWaiver, ScoringRules, Solicitation
@@ -30,6 +31,7 @@ __all__ = [
     "MAX_SWORN_FORCE",
     "MIN_CORRECTION_DAYS",
     "PERCENT",
+    "POSITIONS_FIELD",
     "Agency",
     "AgencyType",
     "Application",
@@ -39,9 +41,12 @@ __all__ = [
     "AwardNumberSequence",
     "AwardSignature",
     "DataFlag",
+    "Drawdown",
     "FundingPlan",
+    "HiringCategory",
     "MatchWaiver",
     "Membership",
+    "OfficerHire",
     "PlanAdjustment",
     "PlanLine",
     "Review",

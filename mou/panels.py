@@ -1,0 +1,1 @@
+"""Registers the MOU panel on the applications award page (applications/panels.py)."""
