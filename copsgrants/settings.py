@@ -90,6 +90,8 @@ MIDDLEWARE = [
     # Deny by default: every view needs a signed-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A multipart body far beyond the upload limit is refused (413) before it is read.
+    "copsgrants.middleware.UploadTooLargeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Axes must be last: it turns a lockout into the lockout page.
@@ -224,6 +226,19 @@ STORAGES = {
     "private": PRIVATE_STORAGE,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Uploads (MOUs): the largest file accepted, enforced while the body streams in
+# (copsgrants/uploads.py); a multipart request declaring more than twice that plus 1 MB is
+# refused with a 413 before it is read.
+UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=20)
+if UPLOAD_MAX_MB < 1:
+    raise ImproperlyConfigured("UPLOAD_MAX_MB must be 1 or more (megabytes).")
+UPLOAD_MAX_BYTES = UPLOAD_MAX_MB * 1024 * 1024
+FILE_UPLOAD_HANDLERS = [
+    "copsgrants.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Email: console in development, SMTP via EMAIL_URL (smtp://user:pass@host:587) in production.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
@@ -365,6 +380,12 @@ CELERY_BEAT_SCHEDULE: dict = {
     # Offered awards left unanswered past their acceptance deadline become expired.
     "expire-awards": {
         "task": "applications.tasks_acceptance.expire_overdue_awards",
+        "schedule": 60 * 60.0,
+        "options": {"expires": 50 * 60},
+    },
+    # MOU reminders 30 and 7 days before the due date and the day after it (once each).
+    "mou-reminders": {
+        "task": "mou.tasks.send_mou_reminders",
         "schedule": 60 * 60.0,
         "options": {"expires": 50 * 60},
     },
