@@ -3,7 +3,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
+
+from .uploads import request_too_large, size_label
 
 # Public pages whose forms take a password or a reset token: kept out of caches even though
 # nobody is signed in yet.
@@ -37,3 +40,27 @@ class NoStoreForSignedInUsersMiddleware:
             return True
         user = getattr(request, "user", None)
         return user is not None and user.is_authenticated
+
+
+class UploadTooLargeMiddleware:
+    """Answers 413 to a multipart request whose Content-Length is far beyond any acceptable
+    upload (copsgrants.uploads.request_too_large), before anything reads the body.
+
+    This is a middleware rather than the upload handler's handle_raw_input because nothing there
+    can answer the request: it could only raise StopUpload, leaving request.POST empty, and the
+    CSRF check (which reads request.POST before the view runs) would then reject the form with a
+    misleading "session expired" page. Here the user gets a page that says the file is too large.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.method == "POST" and request_too_large(request):
+            return render(
+                request,
+                "413.html",
+                {"limit": size_label(), "back": request.get_full_path()},
+                status=413,
+            )
+        return self.get_response(request)

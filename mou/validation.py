@@ -1,0 +1,237 @@
+"""Checks an uploaded MOU file before anything is stored: `inspect_pdf` returns the facts we keep
+(hash, size, page count) or raises ValidationError with a message the agency can act on.
+
+The rules, in order: the name ends in .pdf; the bytes start with %PDF- (not an HTML page renamed);
+%%EOF is in the last 2 KB and pypdf can read the file (not truncated or damaged); no zip archive is
+appended (a polyglot); not encrypted; no JavaScript or launch actions anywhere (pypdf walks every
+object, and a raw scan of the bytes catches names written with #xx escapes); at least one page.
+Anything pypdf throws (RecursionError included) counts as damaged, never as a server error."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+NOT_PDF_NAME = "The file must be a PDF: its name must end in .pdf."
+EMPTY = "The file is empty."
+NOT_PDF = "This file is not a PDF. Save or export the signed MOU as a PDF and upload that file."
+DAMAGED = (
+    "This PDF is damaged or incomplete. Save or scan it again as a PDF and upload the new file."
+)
+POLYGLOT = (
+    "This PDF contains another file format (a zip archive) after the document. "
+    "Save the MOU again as a plain PDF and upload that file."
+)
+ENCRYPTED = (
+    "This PDF is protected by a password, and password-protected PDFs cannot be reviewed; "
+    "save it without a password and upload it again."
+)
+ACTIVE_CONTENT = (
+    "This PDF contains JavaScript or an action that launches a program, which we do not accept. "
+    "Print it to a new PDF (or scan the signed paper copy) and upload that file."
+)
+NO_PAGES = "This PDF has no pages."
+TOO_COMPLEX = (
+    "This PDF is too complex to check. Print it to a new PDF (or scan the signed paper copy) "
+    "and upload that file."
+)
+
+# Hard caps on the object walk, so a hostile file cannot make us loop or exhaust memory.
+MAX_OBJECTS = 200_000
+MAX_DEPTH = 64
+
+# Names that mean "run code" or "start a program", after #xx unescaping.
+ACTIVE_NAMES = frozenset({b"JS", b"JavaScript", b"Launch"})
+# A PDF name token: "/" then regular characters (PDF 32000-1 7.2.2 delimiters and whitespace).
+NAME_TOKEN = re.compile(rb"/([^\x00\t\n\x0c\r /\[\]<>(){}%]+)")
+HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+# Longest escaped active name (/JavaScript with every letter #xx-escaped) plus slack.
+SCAN_OVERLAP = 64
+EOF_WINDOW = 2048
+# A zip reader finds its end-of-central-directory record within the last 22 + 65,535 bytes.
+ZIP_WINDOW = 22 + 65_535
+ZIP_EOCD = b"PK\x05\x06"
+
+
+@dataclass(frozen=True)
+class PdfFacts:
+    sha256: str
+    size: int
+    pages: int
+
+
+def _unescape(name: bytes) -> bytes:
+    return HEX_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), name)
+
+
+def _active_names_in(window: bytes, final: bool) -> bool:
+    for match in NAME_TOKEN.finditer(window):
+        # A name running into the end of the window may continue in the next chunk.
+        if not final and match.end() == len(window):
+            continue
+        if _unescape(match.group(1)) in ACTIVE_NAMES:
+            return True
+    return False
+
+
+class _Scan:
+    """One streaming pass: sha256, size, the head and tail, and the raw active-name scan."""
+
+    def __init__(self) -> None:
+        self.digest = hashlib.sha256()
+        self.size = 0
+        self.head = b""
+        self.tail = b""
+        self.active = False
+        self._carry = b""
+
+    def feed(self, chunk: bytes) -> None:
+        self.digest.update(chunk)
+        self.size += len(chunk)
+        if len(self.head) < 1024:
+            self.head += chunk[: 1024 - len(self.head)]
+        self.tail = (self.tail + chunk)[-ZIP_WINDOW:]
+        window = self._carry + chunk
+        if not self.active and _active_names_in(window, final=False):
+            self.active = True
+        self._carry = window[-SCAN_OVERLAP:]
+
+    def finish(self) -> None:
+        if not self.active and _active_names_in(self._carry, final=True):
+            self.active = True
+
+
+def _chunks(uploaded_file) -> Iterator[bytes]:
+    uploaded_file.seek(0)
+    yield from uploaded_file.chunks()
+    uploaded_file.seek(0)
+
+
+def _value_is_active(value) -> bool:
+    return str(value) in ("/JavaScript", "/Launch")
+
+
+def _has_active_content(reader: PdfReader) -> bool:
+    """Walks the trailer and every indirect object the cross-reference tables list, iteratively,
+    looking for /JS, /JavaScript or /Launch keys and actions whose /S is one of them."""
+    roots: list = [reader.trailer]
+    for generation, entries in reader.xref.items():
+        roots.extend(IndirectObject(idnum, generation, reader) for idnum in entries)
+    roots.extend(IndirectObject(idnum, 0, reader) for idnum in reader.xref_objStm)
+
+    seen: set[tuple[int, int]] = set()
+    stack = [(obj, 0) for obj in roots]
+    visited = 0
+    while stack:
+        obj, depth = stack.pop()
+        visited += 1
+        if visited > MAX_OBJECTS or depth > MAX_DEPTH:
+            raise ValidationError(TOO_COMPLEX, code="too_complex")
+        if isinstance(obj, IndirectObject):
+            key = (obj.idnum, obj.generation)
+            if key in seen:
+                continue
+            seen.add(key)
+            stack.append((reader.get_object(obj), depth + 1))
+            continue
+        if isinstance(obj, DictionaryObject):
+            for name, value in obj.items():
+                if str(name) in ("/JS", "/JavaScript", "/Launch"):
+                    return True
+                if str(name) == "/S" and _value_is_active(value):
+                    return True
+                stack.append((value, depth + 1))
+        elif isinstance(obj, ArrayObject):
+            stack.extend((item, depth + 1) for item in obj)
+    return False
+
+
+def _read(uploaded_file) -> tuple[PdfReader, int]:
+    """The parsed document and its page count; ValidationError for anything that fails."""
+    try:
+        uploaded_file.seek(0)
+        reader = PdfReader(uploaded_file, strict=False)
+        if reader.is_encrypted:
+            raise ValidationError(ENCRYPTED, code="encrypted")
+        if _has_active_content(reader):
+            raise ValidationError(ACTIVE_CONTENT, code="active_content")
+        pages = len(reader.pages)
+    except ValidationError:
+        raise
+    except Exception as exc:  # pypdf raises many types on hostile input, RecursionError too
+        raise ValidationError(DAMAGED, code="damaged") from exc
+    finally:
+        uploaded_file.seek(0)
+    return reader, pages
+
+
+def inspect_pdf(uploaded_file) -> PdfFacts:
+    """The file's facts, or ValidationError naming the first rule it breaks."""
+    name = str(getattr(uploaded_file, "name", "") or "")
+    if not name.lower().endswith(".pdf"):
+        raise ValidationError(NOT_PDF_NAME, code="extension")
+    limit = int(settings.UPLOAD_MAX_BYTES)
+
+    scan = _Scan()
+    for chunk in _chunks(uploaded_file):
+        scan.feed(chunk)
+        if scan.size > limit:  # the upload handler stops these first; this guards other callers
+            raise ValidationError(
+                f"The file is larger than {limit // (1024 * 1024) or 1} MB.", code="too_large"
+            )
+    scan.finish()
+
+    if scan.size == 0:
+        raise ValidationError(EMPTY, code="empty")
+    if not scan.head.startswith(b"%PDF-"):
+        raise ValidationError(NOT_PDF, code="not_pdf")
+    if b"%%EOF" not in scan.tail[-EOF_WINDOW:]:
+        raise ValidationError(DAMAGED, code="damaged")
+    if ZIP_EOCD in scan.tail:
+        raise ValidationError(POLYGLOT, code="polyglot")
+    if scan.active:
+        raise ValidationError(ACTIVE_CONTENT, code="active_content")
+
+    _reader, pages = _read(uploaded_file)
+    if pages < 1:
+        raise ValidationError(NO_PAGES, code="no_pages")
+    return PdfFacts(sha256=scan.digest.hexdigest(), size=scan.size, pages=pages)
+
+
+# Bidirectional overrides and isolates (Trojan-source style name spoofing: "fdp.exe" shown
+# as "exe.pdf"), plus every control and format character, are removed from display names.
+BIDI_CONTROLS = frozenset(chr(c) for c in [*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
+FALLBACK_NAME = "MOU.pdf"
+MAX_NAME = 200
+
+
+def sanitize_filename(name: str) -> str:
+    """The user's file name as safe display text: the last path component, NFC, without control
+    or bidi-override characters, single spaces, at most 200 characters with the extension kept;
+    "MOU.pdf" when nothing usable is left."""
+    name = re.split(r"[/\\]", str(name or ""))[-1]
+    name = unicodedata.normalize("NFC", name)
+    name = "".join(
+        " " if ch.isspace() else ch
+        for ch in name
+        if ch not in BIDI_CONTROLS
+        and (ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
+    )
+    name = " ".join(name.split())
+    if name.strip(". ") == "":
+        return FALLBACK_NAME
+    if len(name) > MAX_NAME:
+        stem, dot, ext = name.rpartition(".")
+        if dot and 0 < len(ext) <= 10:
+            name = stem[: MAX_NAME - len(ext) - 1].rstrip() + "." + ext
+        else:
+            name = name[:MAX_NAME].rstrip()
+    return name
