@@ -3,3 +3,4 @@
 
 from .review import *  # noqa: F403
 from .uploads import *  # noqa: F403
+from .status import *  # noqa: F403
