@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_awards, views_verify
+from . import views, views_awards, views_implementation, views_verify
 
 app_name = "applications"
 
@@ -50,6 +50,8 @@ urlpatterns = [
     path("awards/<int:pk>/sign/", views_awards.award_sign, name="award_sign"),
     path("awards/<int:pk>/decline/", views_awards.award_decline, name="award_decline"),
     path("awards/<int:pk>/file/", views_awards.award_file, name="award_file"),
+    path("awards/<int:pk>/hires/new/", views_implementation.hire_new, name="hire_new"),
+    path("awards/<int:pk>/drawdowns/new/", views_implementation.drawdown_new, name="drawdown_new"),
     path(
         "applications/<int:pk>/<slug:slug>/",
         views.application_section,

@@ -44,6 +44,7 @@ def _page(request, award: Award, *, form: AcceptanceForm | None = None, status: 
     can_decline, _ = services.can_decline_award(request.user, award, now)
     signatures = list(award.signatures.select_related("user"))
     letters = list(award.letters.order_by("-version"))
+    can_implement, implement_reason = services.can_implement(request.user, award)
     return render(
         request,
         "applications/award_detail.html",
@@ -62,6 +63,12 @@ def _page(request, award: Award, *, form: AcceptanceForm | None = None, status: 
             "can_decline": can_decline,
             "form": form or AcceptanceForm(user=request.user),
             "membership": active_membership(request.user, award.agency),
+            # The Implementation section (accepted awards): hires, drawdowns, their totals.
+            "can_implement": can_implement,
+            "implement_reason": implement_reason,
+            "hires": award.hires.all(),
+            "drawdowns": award.drawdowns.order_by("number"),
+            "drawdown_totals": services.drawdown_totals(award),
         },
         status=status,
     )
