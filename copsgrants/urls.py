@@ -53,5 +53,6 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("", include("applications.urls")),
+    path("", include("mou.urls")),
     path("admin/", admin.site.urls),
 ]
