@@ -21,6 +21,7 @@ from .. import services
 from ..budget import format_dollars
 from ..models import Award, AwardLetter, FundingPlan
 from .common import ObjectActionMixin
+from .implementation import MouConditionFilter
 
 register_event_labels(
     {
@@ -93,7 +94,7 @@ def require_manager(user) -> None:
 class AwardAdmin(ObjectActionMixin, AuditTrailMixin, admin.ModelAdmin):
     list_display = ["number", "agency", "federal", "positions", "is_sro", "status", "letter",
                     "deadline"]  # fmt: skip
-    list_filter = ["status", "is_sro", "plan"]
+    list_filter = ["status", "is_sro", MouConditionFilter, "plan"]
     list_select_related = ["agency"]
     search_fields = ["number", "agency__legal_name"]
 
