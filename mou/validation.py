@@ -45,8 +45,9 @@ TOO_COMPLEX = (
 )
 
 # Hard caps on the object walk, so a hostile file cannot make us loop or exhaust memory.
-MAX_OBJECTS = 200_000
+MAX_OBJECTS = 500_000
 MAX_DEPTH = 64
+CONTAINERS = (IndirectObject, DictionaryObject, ArrayObject)
 
 # Names that mean "run code" or "start a program", after #xx unescaping.
 ACTIVE_NAMES = frozenset({b"JS", b"JavaScript", b"Launch"})
@@ -128,7 +129,9 @@ def _has_active_content(reader: PdfReader) -> bool:
     roots.extend(IndirectObject(idnum, 0, reader) for idnum in reader.xref_objStm)
 
     seen: set[tuple[int, int]] = set()
-    stack = [(obj, 0) for obj in roots]
+    # Depth counts nesting of direct objects only: an indirect object starts again at 0 (the
+    # `seen` set already stops cycles), so a long /Next chain of bookmarks is not "deep".
+    stack: list[tuple[object, int]] = [(obj, 0) for obj in roots]
     visited = 0
     while stack:
         obj, depth = stack.pop()
@@ -137,20 +140,19 @@ def _has_active_content(reader: PdfReader) -> bool:
             raise ValidationError(TOO_COMPLEX, code="too_complex")
         if isinstance(obj, IndirectObject):
             key = (obj.idnum, obj.generation)
-            if key in seen:
-                continue
-            seen.add(key)
-            stack.append((reader.get_object(obj), depth + 1))
-            continue
-        if isinstance(obj, DictionaryObject):
+            if key not in seen:
+                seen.add(key)
+                stack.append((reader.get_object(obj), 0))
+        elif isinstance(obj, DictionaryObject):
             for name, value in obj.items():
                 if str(name) in ("/JS", "/JavaScript", "/Launch"):
                     return True
                 if str(name) == "/S" and _value_is_active(value):
                     return True
-                stack.append((value, depth + 1))
+                if isinstance(value, CONTAINERS):
+                    stack.append((value, depth + 1))
         elif isinstance(obj, ArrayObject):
-            stack.extend((item, depth + 1) for item in obj)
+            stack.extend((item, depth + 1) for item in obj if isinstance(item, CONTAINERS))
     return False
 
 

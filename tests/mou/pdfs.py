@@ -7,7 +7,9 @@ of `mou.validation.inspect_pdf` has a file that trips exactly that rule."""
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 
 from pypdf import PdfReader, PdfWriter
 from pypdf.actions import JavaScript
@@ -156,3 +158,53 @@ def big_pdf(size: int) -> bytes:
     padding = line * (padding_needed // len(line) + 1)
     # Padding after the xref table keeps the xref offsets right; startxref still points at it.
     return head + padding + b"startxref" + tail
+
+
+def object_stream_javascript_pdf() -> bytes:
+    """JavaScript the raw bytes do not show: the /S /JavaScript action is object 6, compressed
+    inside an object stream (/Type /ObjStm, Flate) and listed by a cross-reference stream. Only
+    parsing the document finds it."""
+    action = b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"
+    header = b"6 0 "
+    packed = zlib.compress(header + action)
+    bodies = {
+        1: b"<< /Type /Catalog /Pages 2 0 R /OpenAction 6 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R >>",
+        4: b"<< /Length 0 >>\nstream\n\nendstream",
+        5: b"<< /Type /ObjStm /N 1 /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+        % (len(header), len(packed))
+        + packed
+        + b"\nendstream",
+    }
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = {}
+    for number, body in bodies.items():
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref_offset = len(out)
+    rows = [struct.pack(">BIH", 0, 0, 65535)]
+    rows += [struct.pack(">BIH", 1, offsets[n], 0) for n in range(1, 6)]
+    rows.append(struct.pack(">BIH", 2, 5, 0))  # object 6: in object stream 5, index 0
+    rows.append(struct.pack(">BIH", 1, xref_offset, 0))  # object 7: this xref stream
+    data = b"".join(rows)
+    out += (
+        b"7 0 obj\n<< /Type /XRef /Size 8 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n"
+        % len(data)
+        + data
+        + b"\nendstream\nendobj\n"
+    )
+    out += b"startxref\n%d\n%%%%EOF\n" % xref_offset
+    return bytes(out)
+
+
+def deeply_nested_pdf(depth: int = 5000) -> bytes:
+    """A catalog holding an array nested `depth` levels deep (a parser-recursion bomb)."""
+    nested = b"[" * depth + b"]" * depth
+    return _assemble(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /Deep " + nested + b" >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
+        ]
+    )
