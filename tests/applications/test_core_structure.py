@@ -115,6 +115,15 @@ def test_the_core_imports_no_app_above_it():
     assert '"applications.urls"' in urls  # included by name, not imported
 
 
+def test_applications_imports_neither_mou_nor_training():
+    """The MOU app clears the award's condition through an applications service, and the
+    implementation services ask only "is this award withheld, and why?"."""
+    for path in (ROOT / "applications").rglob("*.py"):
+        bad = {m for m in imported_modules(path) if m.split(".")[0] in ("mou", "training")}
+        assert not bad, f"{path.relative_to(ROOT)} imports {bad}"
+        assert "import_module(" not in path.read_text(), path.relative_to(ROOT)
+
+
 def test_completeness_rules_need_no_forms():
     assert "django.forms" not in imported_modules(ROOT / "applications" / "checks.py")
     services_dir = ROOT / "applications" / "services"
