@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,7 @@ from applications import services
 from applications.models import (
     Application,
     DataFlag,
+    Drawdown,
     FundingPlan,
     MatchWaiver,
     PlanAdjustment,
@@ -26,7 +28,10 @@ from applications.models import (
     ScoringRun,
 )
 from copsgrants import roles
-from tests.factories import ApplicationFactory, SolicitationFactory, UserFactory
+from tests.award_states import accepted_award
+from tests.factories import AgencyFactory, ApplicationFactory, SolicitationFactory, UserFactory
+
+from .implementation_helpers import opened
 
 pytestmark = pytest.mark.django_db
 
@@ -268,6 +273,31 @@ def release_decisions(world: World):
     return response, plan.status == FundingPlan.Status.RELEASED
 
 
+def requested_drawdown() -> Drawdown:
+    """A drawdown awaiting a decision on an accepted award whose MOU condition is met."""
+    award = opened(accepted_award(AgencyFactory(), letter=False))
+    return Drawdown.objects.create(
+        award=award, number=1, period_start=date(2026, 10, 1), period_end=date(2026, 10, 31),
+        amount=Decimal("25000"), description="October payroll.",
+    )  # fmt: skip
+
+
+def approve_drawdown(world: World):
+    drawdown = requested_drawdown()
+    url = reverse("admin:applications_drawdown_approve", args=[drawdown.pk])
+    response = world.client.post(url, {"note": ""})
+    drawdown.refresh_from_db()
+    return response, drawdown.status == Drawdown.Status.APPROVED
+
+
+def reject_drawdown(world: World):
+    drawdown = requested_drawdown()
+    url = reverse("admin:applications_drawdown_reject", args=[drawdown.pk])
+    response = world.client.post(url, {"note": "No payroll records."})
+    drawdown.refresh_from_db()
+    return response, drawdown.status == Drawdown.Status.REJECTED
+
+
 ACTIONS: dict[str, tuple[Callable, set[str]]] = {
     "screen": (screen, {"specialist"}),
     "decide waiver": (decide_waiver, {"specialist"}),
@@ -282,6 +312,8 @@ ACTIONS: dict[str, tuple[Callable, set[str]]] = {
     "adjust plan": (adjust_plan, {"manager"}),
     "approve plan": (approve_plan, {"manager"}),
     "release decisions": (release_decisions, {"manager"}),
+    "approve drawdown": (approve_drawdown, {"specialist"}),
+    "reject drawdown": (reject_drawdown, {"specialist"}),
 }
 CASES = [(action, group) for action in ACTIONS for group in GROUPS]
 
