@@ -334,7 +334,7 @@ class MouVersionAdmin(AuditTrailMixin, admin.ModelAdmin):
 
 def download_url(mou: MouVersion) -> str:
     """The permission-checked download of the version's file (mou/views)."""
-    return reverse("mou:version_download", args=[mou.award_id, mou.version])
+    return reverse("mou:mou_download", args=[mou.award_id, mou.version])
 
 
 @admin.register(MouReminder)

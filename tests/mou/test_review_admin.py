@@ -48,7 +48,7 @@ def test_the_review_screen_shows_the_version_its_file_and_the_checklist(
     assert response.status_code == 200
     page = response.content.decode()
     assert mou.award.number in page and "Springfield USD 12" in page
-    assert reverse("mou:version_download", args=[mou.award_id, mou.version]) in page
+    assert reverse("mou:mou_download", args=[mou.award_id, mou.version]) in page
     assert "Add the signatures." in page and "Changes requested" in page
     for element in Element:
         assert element.label in page
