@@ -56,6 +56,8 @@ NAME_TOKEN = re.compile(rb"/([^\x00\t\n\x0c\r /\[\]<>(){}%]+)")
 HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 # Longest escaped active name (/JavaScript with every letter #xx-escaped) plus slack.
 SCAN_OVERLAP = 64
+# The `stream` keyword that starts stream data (not the end of "endstream").
+STREAM_START = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
 EOF_WINDOW = 2048
 # A zip reader finds its end-of-central-directory record within the last 22 + 65,535 bytes.
 ZIP_WINDOW = 22 + 65_535
@@ -83,6 +85,47 @@ def _active_names_in(window: bytes, final: bool) -> bool:
     return False
 
 
+class _NameScan:
+    """Looks for active names in the PDF's object syntax, chunk by chunk, skipping the data
+    between `stream` and `endstream`: a scanned page is megabytes of image bytes in which "/JS"
+    turns up by chance, and stream data is never read as objects (an object stream is
+    compressed; the pypdf walk reads those)."""
+
+    def __init__(self) -> None:
+        self.active = False
+        self.in_stream = False
+        self._buffer = b""
+
+    def feed(self, chunk: bytes, final: bool = False) -> None:
+        buffer = self._buffer + chunk
+        pos = 0
+        while not self.active:
+            if self.in_stream:
+                end = buffer.find(b"endstream", pos)
+                if end < 0:  # keep enough to see an "endstream" split over two chunks
+                    self._buffer = buffer[max(pos, len(buffer) - 8) :]
+                    return
+                pos, self.in_stream = end + len(b"endstream"), False
+                continue
+            match = STREAM_START.search(buffer, pos)
+            if match is not None:
+                self.active = _active_names_in(buffer[pos : match.start()], final=True)
+                pos, self.in_stream = match.end(), True
+                continue
+            if final:
+                self.active = _active_names_in(buffer[pos:], final=True)
+                return
+            # Scan what we have, then keep the tail (cut at whitespace, never inside a word
+            # like "endstream") to read again with the next chunk: a name or a `stream`
+            # keyword may run over the chunk boundary. Reading a name twice is harmless.
+            self.active = _active_names_in(buffer[pos:], final=False)
+            keep = max(pos, len(buffer) - SCAN_OVERLAP)
+            floor = max(pos, keep - SCAN_OVERLAP)  # bounded: the carry never grows
+            space = max(buffer.rfind(byte, floor, keep + 1) for byte in (b" ", b"\n", b"\r"))
+            self._buffer = buffer[space if space >= floor else keep :]
+            return
+
+
 class _Scan:
     """One streaming pass: sha256, size, the head and tail, and the raw active-name scan."""
 
@@ -91,8 +134,11 @@ class _Scan:
         self.size = 0
         self.head = b""
         self.tail = b""
-        self.active = False
-        self._carry = b""
+        self._names = _NameScan()
+
+    @property
+    def active(self) -> bool:
+        return self._names.active
 
     def feed(self, chunk: bytes) -> None:
         self.digest.update(chunk)
@@ -100,14 +146,10 @@ class _Scan:
         if len(self.head) < 1024:
             self.head += chunk[: 1024 - len(self.head)]
         self.tail = (self.tail + chunk)[-ZIP_WINDOW:]
-        window = self._carry + chunk
-        if not self.active and _active_names_in(window, final=False):
-            self.active = True
-        self._carry = window[-SCAN_OVERLAP:]
+        self._names.feed(chunk)
 
     def finish(self) -> None:
-        if not self.active and _active_names_in(self._carry, final=True):
-            self.active = True
+        self._names.feed(b"", final=True)
 
 
 def _chunks(uploaded_file) -> Iterator[bytes]:

@@ -208,3 +208,20 @@ def deeply_nested_pdf(depth: int = 5000) -> bytes:
             b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>",
         ]
     )
+
+
+def binary_stream_pdf() -> bytes:
+    """A clean PDF whose page carries an (unused) binary stream whose bytes happen to spell
+    "/JS", "/Launch" and "/JavaScript" - as a megabyte of scanned-image data can by chance.
+    Stream data is not PDF syntax, so this file must be accepted."""
+    data = b"\x00\xff/JS (\x10\x80/Launch \x01/JavaScript\n\x9c" * 50
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        b"/Resources << /XObject << /Im1 5 0 R >> >> >>",
+        b"<< /Length 0 >>\nstream\n\nendstream",
+        b"<< /Type /XObject /Subtype /Image /Width 10 /Height 10 /ColorSpace /DeviceGray "
+        b"/BitsPerComponent 8 /Length %d >>\nstream\n" % len(data) + data + b"\nendstream",
+    ]
+    return _assemble(objects)

@@ -115,6 +115,39 @@ def test_an_active_name_split_across_chunks_is_found():
     assert scan.active
 
 
+def test_names_inside_stream_data_are_not_mistaken_for_actions():
+    content = pdfs.binary_stream_pdf()
+    assert b"/JS (" in content and b"/Launch " in content
+    assert inspect_pdf(upload(content)).pages == 1
+
+
+BUILDERS = [
+    pdfs.valid_pdf,
+    pdfs.binary_stream_pdf,
+    pdfs.javascript_pdf,
+    pdfs.open_action_javascript_pdf,
+    pdfs.launch_pdf,
+    pdfs.hex_escaped_javascript_pdf,
+    pdfs.object_stream_javascript_pdf,
+    pdfs.zip_appended_pdf,
+]
+
+
+@pytest.mark.parametrize("builder", BUILDERS)
+@pytest.mark.parametrize("chunk_size", [1, 7, 64, 100])
+def test_the_raw_scan_gives_the_same_answer_whatever_the_chunk_size(builder, chunk_size):
+    content = builder()
+    whole = validation._Scan()
+    whole.feed(content)
+    whole.finish()
+    pieces = validation._Scan()
+    for start in range(0, len(content), chunk_size):
+        pieces.feed(content[start : start + chunk_size])
+    pieces.finish()
+    assert pieces.active == whole.active
+    assert pieces.digest.hexdigest() == hashlib.sha256(content).hexdigest()
+
+
 def test_a_pdf_without_pages_is_refused():
     assert rejection(pdfs.zero_page_pdf()) == validation.NO_PAGES
 
