@@ -8,6 +8,7 @@ import hashlib
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
 from django.urls import reverse
 
 from mou import validation
@@ -233,6 +234,33 @@ def test_an_oversized_file_is_dropped_while_streaming(settings, signed_in, membe
     assert "file" not in response.wsgi_request.FILES
     assert "Superintendent Ray Ortiz" in response.content.decode()
     assert not MouVersion.objects.exists()
+
+
+class Recorder(FileUploadHandler):
+    """A handler placed after the size limit: counts the bytes that get past it."""
+
+    received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        type(self).received += len(raw_data)
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None
+
+
+def test_no_more_than_the_limit_reaches_the_storing_handlers(settings, signed_in, member, award):
+    settings.UPLOAD_MAX_BYTES = 64 * 1024
+    settings.FILE_UPLOAD_HANDLERS = [
+        "copsgrants.uploads.SizeLimitUploadHandler",
+        f"{__name__}.Recorder",
+        "django.core.files.uploadhandler.MemoryFileUploadHandler",
+        "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+    ]
+    Recorder.received = 0
+    response = post(signed_in(member), award, pdfs.big_pdf(900_000))
+    assert response.status_code == 400
+    assert 0 < Recorder.received <= settings.UPLOAD_MAX_BYTES
 
 
 def test_a_file_just_under_the_limit_is_accepted(settings, signed_in, member, award):
