@@ -6,7 +6,7 @@ mou/services/review.py."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django import forms
 from django.contrib import admin, messages
@@ -59,6 +59,8 @@ register_event_labels(
 )
 
 PRESENCE = [("present", "Present"), ("missing", "Missing")]
+# The review screen's two submit buttons (their value is their label).
+ACTIONS = {"Approve": "approve", "Request changes": "request_changes"}
 
 
 class ReviewForm(forms.Form):
@@ -106,6 +108,11 @@ class ReviewForm(forms.Form):
         }
 
 
+def long_date(day: date) -> str:
+    """ "January 12, 2027"."""
+    return f"{day:%B} {day.day}, {day.year}"
+
+
 def sro_condition(field: str) -> Subquery:
     return Subquery(
         AwardCondition.objects.filter(
@@ -151,14 +158,14 @@ class MouVersionAdmin(AuditTrailMixin, admin.ModelAdmin):
         (None, {"fields": ("award_link", "version", "status", "file_link", "uploaded",
                            "uploaded_by")}),
         ("The MOU", {"fields": ("school_district", "schools", "agency_signatory",
-                                "agency_signed_on", "school_signatory", "school_signed_on",
+                                "agency_signed", "school_signatory", "school_signed",
                                 "note")}),
         ("Review", {"fields": ("decision", "checklist")}),
         ("Record", {"fields": ("audit_trail",)}),
     )  # fmt: skip
     readonly_fields = ["award_link", "version", "status", "file_link", "uploaded", "uploaded_by",
-                       "school_district", "schools", "agency_signatory", "agency_signed_on",
-                       "school_signatory", "school_signed_on", "note", "decision", "checklist",
+                       "school_district", "schools", "agency_signatory", "agency_signed",
+                       "school_signatory", "school_signed", "note", "decision", "checklist",
                        "audit_trail"]  # fmt: skip
 
     def get_queryset(self, request) -> QuerySet[MouVersion]:
@@ -209,12 +216,20 @@ class MouVersionAdmin(AuditTrailMixin, admin.ModelAdmin):
     def uploaded(self, obj: MouVersion) -> str:
         return format_eastern(obj.uploaded_at)
 
+    @admin.display(description="date the agency signed")
+    def agency_signed(self, obj: MouVersion) -> str:
+        return long_date(obj.agency_signed_on)
+
+    @admin.display(description="date the school official signed")
+    def school_signed(self, obj: MouVersion) -> str:
+        return long_date(obj.school_signed_on)
+
     @admin.display(description="MOU due", ordering="mou_due")
     def due_date(self, obj: MouVersion) -> str:
         due = getattr(obj, "mou_due", None)
         if due is None:
             return "-"
-        text = f"{due:%B} {due.day}, {due.year}"
+        text = long_date(due)
         if getattr(obj, "mou_cleared", None):
             return f"{text} (met)"
         if due < timezone.localdate():
@@ -234,10 +249,11 @@ class MouVersionAdmin(AuditTrailMixin, admin.ModelAdmin):
     @admin.display(description="file")
     def file_link(self, obj: MouVersion) -> str:
         return format_html(
-            '<a href="{}">{}</a> ({} pages, {} KB, SHA-256 {})',
+            '<a href="{}">{}</a> ({} page{}, {} KB, SHA-256 {})',
             download_url(obj),
             obj.original_name,
             obj.pages,
+            "" if obj.pages == 1 else "s",
             max(1, round(obj.size / 1024)),
             obj.sha256[:12],
         )
@@ -284,9 +300,9 @@ class MouVersionAdmin(AuditTrailMixin, admin.ModelAdmin):
         if not allowed:
             self.message_user(request, reason, messages.WARNING)
             return redirect(change_url)
-        action = request.POST.get("action", "") if request.method == "POST" else ""
+        action = ACTIONS.get(request.POST.get("action", "")) if request.method == "POST" else None
         form = ReviewForm(request.POST if action else None)
-        if action in ("approve", "request_changes") and form.is_valid():
+        if action is not None and form.is_valid():
             decide = services.approve_mou if action == "approve" else services.request_mou_changes
             try:
                 decide(

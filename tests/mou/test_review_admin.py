@@ -30,7 +30,8 @@ def review_url(mou) -> str:
 
 
 def posted(action: str, missing: tuple = (), note: str = "") -> dict:
-    data = {"action": action, "note": note}
+    data = {"action": {"approve": "Approve", "request_changes": "Request changes"}[action],
+            "note": note}  # fmt: skip
     for element in Element:
         data[f"{element.value}_present"] = "missing" if element in missing else "present"
         data[f"{element.value}_comment"] = f"On {element.label}." if element in missing else ""
@@ -53,7 +54,7 @@ def test_the_review_screen_shows_the_version_its_file_and_the_checklist(
     for element in Element:
         assert element.label in page
         assert f'name="{element.value}_present"' in page
-    assert 'value="approve"' in page and 'value="request_changes"' in page
+    assert 'value="Approve"' in page and 'value="Request changes"' in page
     change = client.get(reverse("admin:mou_mouversion_change", args=[mou.pk]))
     assert change.status_code == 200 and review_url(mou) in change.content.decode()
 
