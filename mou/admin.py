@@ -151,6 +151,7 @@ class MouVersionAdmin(AuditTrailMixin, admin.ModelAdmin):
     list_display = ["award_number", "agency", "version", "status", "uploaded", "due_date",
                     "decided_by"]  # fmt: skip
     list_filter = ["status", DueFilter]
+    ordering = ["-uploaded_at"]
     list_select_related = ["award__agency", "decided_by"]
     search_fields = ["award__number", "award__agency__legal_name"]
     change_form_template = "admin/mou/mouversion/change_form.html"

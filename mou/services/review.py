@@ -87,7 +87,11 @@ def _members(award: Award) -> list[str]:
 def _lock_for_decision(mou: MouVersion, by: User) -> MouVersion:
     """The version's row, locked, after the permission and status guards (re-checked under
     the lock, so two reviewers cannot both decide it)."""
-    locked = MouVersion.objects.select_for_update().select_related("award__agency").get(pk=mou.pk)
+    locked = (
+        MouVersion.objects.select_for_update(of=("self",))
+        .select_related("award__agency")
+        .get(pk=mou.pk)
+    )
     allowed, reason = can_review_mou(by, locked)
     if not allowed:
         raise MouError(reason)

@@ -56,4 +56,7 @@ def test_a_program_specialist_reviews_an_mou(page: Page, page_problems: PageProb
     mou.refresh_from_db()
     assert mou.status == MouVersion.Status.APPROVED
     assert award.conditions.get(code=AwardCondition.Code.SRO_MOU).cleared_at is not None
+    page.goto("/admin/mou/mouversion/")
+    expect(page.locator("#result_list")).to_contain_text(award.number)
+    page.screenshot(path=artifact_path("mou_versions_list_1280"), full_page=True)
     page_problems.assert_none()
