@@ -11,13 +11,18 @@ from tests.applications.implementation_helpers import DISTRICT, SCHOOL, opened
 from tests.award_states import accepted_award
 from tests.factories import PASSWORD, AgencyFactory, MembershipFactory
 
+from ..conftest import require
 from .conftest import PageProblems, artifact_path
+from .test_accessibility import AXE, violations
 from .test_onboarding import sign_in
 
 pytestmark = pytest.mark.browser
 
 
 def shots(page: Page, name: str) -> None:
+    """Screenshots at desktop and phone widths, after an axe-core WCAG 2.1 AA check."""
+    require(AXE.exists(), "axe-core (npm ci installs it)")
+    assert violations(page) == [], name
     page.screenshot(path=artifact_path(f"{name}-1280"), full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
     page.screenshot(path=artifact_path(f"{name}-390"), full_page=True)
