@@ -27,11 +27,11 @@ from .common import ObjectActionMixin
 
 register_event_labels(
     {
-        "hire.reported": lambda event: f"Officer hire reported: {event.message}",
-        "drawdown.requested": lambda event: f"Drawdown requested: {event.message}",
-        "drawdown.approved": lambda event: f"Drawdown approved: {event.message}",
-        "drawdown.rejected": lambda event: f"Drawdown rejected: {event.message}",
-        "condition.cleared": lambda event: f"Condition cleared: {event.message}",
+        "hire.reported": "Officer hire reported",
+        "drawdown.requested": "Drawdown requested",
+        "drawdown.approved": "Drawdown approved",
+        "drawdown.rejected": "Drawdown rejected",
+        "condition.cleared": "Award condition met",
     }
 )
 

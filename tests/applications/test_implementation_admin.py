@@ -54,7 +54,7 @@ def test_a_specialist_approves_from_the_drawdown_page(signed_in, program_special
     requested.refresh_from_db()
     assert (requested.status, requested.decision_note) == ("approved", "Payroll matches.")
     page = client.get(reverse("admin:applications_drawdown_change", args=[requested.pk])).text
-    assert "Drawdown approved: $25,000 approved: Payroll matches." in page
+    assert "Drawdown approved</span>" in page and "“$25,000 approved: Payroll matches.”" in page
     assert url("approve", requested) not in page
 
 

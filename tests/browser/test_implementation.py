@@ -7,9 +7,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.applications.implementation_helpers import DISTRICT, SCHOOL, opened
+from applications import services
+from copsgrants import roles
+from tests.applications.implementation_helpers import DISTRICT, SCHOOL, drawdown_data, opened
 from tests.award_states import accepted_award
-from tests.factories import PASSWORD, AgencyFactory, MembershipFactory
+from tests.factories import PASSWORD, AgencyFactory, MembershipFactory, UserFactory
 
 from ..conftest import require
 from .conftest import PageProblems, artifact_path
@@ -76,4 +78,28 @@ def test_a_member_reports_a_hire_and_requests_a_drawdown_once_the_mou_is_met(
     expect(page.get_by_test_id("pending-total")).to_have_text("$25,000")
     expect(page.get_by_test_id("remaining-total")).to_contain_text("$350,000 of $375,000")
     shots(page, "implementation-award-page")
+    page_problems.assert_none()
+
+
+def test_a_program_specialist_approves_a_drawdown_in_the_admin(
+    page: Page, page_problems: PageProblems
+):
+    agency = AgencyFactory(legal_name="Springfield Police Department")
+    member = MembershipFactory(agency=agency).user
+    award = opened(accepted_award(agency, letter=False))
+    drawdown = services.request_drawdown(award=award, by=member, **drawdown_data())
+    specialist = UserFactory(roles=[roles.PROGRAM_SPECIALIST])
+
+    sign_in(page, specialist.email, PASSWORD)
+    page.goto("/admin/applications/drawdown/")
+    expect(page.locator("#result_list")).to_contain_text(award.number)
+    page.screenshot(path=artifact_path("drawdown-admin-list-1280"), full_page=True)
+    page.get_by_role("link", name=award.number).click()
+    page.get_by_role("link", name="Approve", exact=True).click()
+    page.get_by_label("Note").fill("Payroll records match.")
+    page.get_by_role("button", name="Approve").click()
+    expect(page.locator(".messagelist")).to_contain_text("is approved")
+    page.screenshot(path=artifact_path("drawdown-admin-approved-1280"), full_page=True)
+    drawdown.refresh_from_db()
+    assert drawdown.status == "approved"
     page_problems.assert_none()
