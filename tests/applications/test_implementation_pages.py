@@ -10,6 +10,8 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from applications import services
 from applications.models import Drawdown, OfficerHire
@@ -158,3 +160,34 @@ def test_another_agencys_award_pages_are_a_404(request, signed_in, open_award, p
     data = as_post(hire_data() if name == "hire_new" else drawdown_data())
     assert client.post(page(name, open_award), data).status_code == 404
     assert not OfficerHire.objects.exists() and not Drawdown.objects.exists()
+
+
+anything = st.one_of(
+    st.text(max_size=300),
+    st.integers(min_value=-(10**20), max_value=10**20).map(str),
+    st.sampled_from(["", " ", "☃", "NaN", "1e9", "-0", "2026-10-15", "9999-12-31", "0001-01-01",
+                     "2026-02-30", "new_hire", DISTRICT, SCHOOL, "$1,000.005"]),
+)  # fmt: skip
+fuzz = settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+HIRE_FIELDS = list(hire_data())
+DRAWDOWN_FIELDS = list(drawdown_data())
+
+
+@fuzz
+@given(data=st.fixed_dictionaries({}, optional={name: anything for name in HIRE_FIELDS}))
+def test_the_hire_form_never_errors_on_any_input(client, member, open_award, data):
+    client.force_login(member, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(page("hire_new", open_award), data)
+    assert response.status_code in (302, 400)
+    OfficerHire.objects.all().delete()
+
+
+@fuzz
+@given(data=st.fixed_dictionaries({}, optional={name: anything for name in DRAWDOWN_FIELDS}))
+def test_the_drawdown_form_never_errors_on_any_input(client, member, open_award, data):
+    client.force_login(member, backend="django.contrib.auth.backends.ModelBackend")
+    response = client.post(page("drawdown_new", open_award), data)
+    assert response.status_code in (302, 400)
+    Drawdown.objects.all().delete()
