@@ -188,6 +188,8 @@ def _check_hire(award: Award, hire_date: date, category: str) -> None:
         raise ImplementationError("Choose the hiring category.", field="hiring_category")
     label = HiringCategory(category).label.lower()
     funded = getattr(award, POSITIONS_FIELD[HiringCategory(category)])
+    if not funded:
+        raise ImplementationError(f"The award funds no {label} positions.", field="hiring_category")
     reported = OfficerHire.objects.filter(award=award, hiring_category=category).count()
     if reported >= funded:
         raise ImplementationError(
