@@ -47,6 +47,7 @@ def test_an_agency_member_uploads_the_mou_and_sees_the_review(
     sign_in(page, user.email, PASSWORD)
     page.goto(f"/awards/{award.pk}/")
     expect(page.get_by_test_id("mou-panel")).to_contain_text("Not yet uploaded")
+    page.get_by_test_id("mou-panel").screenshot(path=artifact_path("mou-award-panel"))
     page.get_by_test_id("mou-page-link").click()
     expect(page.get_by_role("heading", name="Memorandum of understanding")).to_be_visible()
     expect(page.get_by_test_id("required-elements").locator("li")).to_have_count(5)

@@ -222,3 +222,20 @@ def test_the_guide_is_a_pdf_listing_the_five_elements(signed_in, member, client)
         "Signatures of the agency and the school partner(s)",
     ):
         assert phrase in text
+
+
+def test_the_summary_says_overdue_past_the_due_date_until_approved(
+    signed_in, member, program_specialist, award
+):
+    condition = AwardCondition.objects.get(award=award, code="sro_mou")
+    condition.due_date = timezone.localdate() - timedelta(days=1)
+    condition.save()
+    assert services.mou_summary(award).state == "Overdue"
+    signed_in(member).post(page(award), form_data(valid_pdf()))
+    assert services.mou_summary(award).state == "Awaiting review"
+    services.approve_mou(
+        mou=MouVersion.objects.get(award=award), by=program_specialist, checks=all_present()
+    )
+    summary = services.mou_summary(award)
+    assert (summary.state, summary.approved.version) == ("Approved", 1)
+    assert summary.cleared_at is not None
