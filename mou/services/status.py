@@ -18,6 +18,7 @@ AWAITING = "Awaiting review"
 CHANGES = "Changes requested"
 APPROVED = "Approved"
 OVERDUE = "Overdue"
+MET = "Condition met"
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,8 @@ def mou_summary(award: Award, today: date | None = None) -> MouSummary:
         state, tone = CHANGES, "warning"
     elif approved is not None:
         state, tone = APPROVED, "success"
+    elif cleared_at is not None:  # met without an approved version here (e.g. cleared by COPS)
+        state, tone = MET, "success"
     else:
         state, tone = NOT_UPLOADED, "warning"
     return MouSummary(

@@ -239,3 +239,14 @@ def test_the_summary_says_overdue_past_the_due_date_until_approved(
     summary = services.mou_summary(award)
     assert (summary.state, summary.approved.version) == ("Approved", 1)
     assert summary.cleared_at is not None
+
+
+def test_a_condition_met_without_an_mou_here_says_so_and_not_withheld(signed_in, member, award):
+    from applications.services import clear_condition
+
+    clear_condition(award=award, code="sro_mou", by=None, note="Accepted on paper")
+    assert services.mou_summary(award).state == "Condition met"
+    body = signed_in(member).get(reverse("applications:award_detail", args=[award.pk]))
+    text = body.content.decode()
+    assert "The MOU condition was met on" in text
+    assert "Funds are withheld" not in text
