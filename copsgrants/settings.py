@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "copsgrants",
     "applications",
     "mou",
+    "training",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",

@@ -1,0 +1,1 @@
+"""Registers the training panel on the applications dashboard (applications/panels.py)."""
