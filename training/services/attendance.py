@@ -1,0 +1,3 @@
+"""Training attendance services."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Training enrollment services."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Training roster services."""
+
+__all__: list[str] = []
