@@ -378,6 +378,12 @@ CELERY_BEAT_SCHEDULE: dict = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    # Certificates whose enqueue failed or whose worker died (training.tasks.sweep_certificates).
+    "sweep-certificates": {
+        "task": "training.tasks.sweep_certificates",
+        "schedule": 60.0,
+        "options": {"expires": 50},
+    },
     # Offered awards left unanswered past their acceptance deadline become expired.
     "expire-awards": {
         "task": "applications.tasks_acceptance.expire_overdue_awards",

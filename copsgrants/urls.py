@@ -54,5 +54,6 @@ urlpatterns = [
     ),
     path("", include("applications.urls")),
     path("", include("mou.urls")),
+    path("training/", include("training.urls_certificates")),
     path("admin/", admin.site.urls),
 ]

@@ -25,6 +25,7 @@ PUBLIC = {
     "applications:solicitation_list",
     "applications:solicitation_detail",
     "applications:verify_letter",
+    "training_certificates:verify",
 }
 
 
