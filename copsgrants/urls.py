@@ -55,5 +55,6 @@ urlpatterns = [
     path("", include("applications.urls")),
     path("", include("mou.urls")),
     path("training/", include("training.urls_certificates")),
+    path("training/", include("training.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,1 +1,25 @@
 """Registers the training panel on the applications dashboard (applications/panels.py)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from applications.models import Agency
+from applications.panels import register_dashboard_panel
+
+from .services import eligibility
+
+
+@register_dashboard_panel
+def training_panel(request: HttpRequest, agencies: list[Agency]) -> str:
+    """Links to the catalogue and the roster for the user's agencies that may train; nothing
+    for anyone else."""
+    eligible = [agency for agency in agencies if eligibility(agency)[0]]
+    if not eligible:
+        return ""
+    return render_to_string(
+        "training/_dashboard_panel.html",
+        {"agencies": eligible, "several": len(agencies) > 1},
+        request=request,
+    )
