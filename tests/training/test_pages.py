@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -31,9 +32,13 @@ def sro(agency, applicant):
     return agency
 
 
+def plain(markup: str) -> str:
+    """Text without tags or entities, whitespace collapsed."""
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", markup)).split())
+
+
 def text_of(response) -> str:
-    """The page's text without tags, whitespace collapsed."""
-    return " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+    return plain(response.content.decode())
 
 
 def session_url(session) -> str:
@@ -60,7 +65,7 @@ def test_the_catalogue_lists_upcoming_sessions_with_seats_and_registration(
     html = response.content.decode()
     sessions, courses = html.split("<h2>Courses</h2>")
     assert sessions.count('data-testid="session-') == 3  # not the cancelled or past ones
-    sessions = " ".join(re.sub(r"<[^>]+>", " ", sessions).split())
+    sessions = plain(sessions)
     assert (
         f"Basic School Resource Officer 40 hours {starts_on:%B} {starts_on.day}, {starts_on.year}"
         in sessions
@@ -69,7 +74,7 @@ def test_the_catalogue_lists_upcoming_sessions_with_seats_and_registration(
     assert "Virtual Full - waitlist 2" in sessions
     assert "Adolescent Mental Health" in sessions and "Not open yet opens" in sessions
     assert "SRO Supervisors and Management" not in sessions
-    courses = " ".join(re.sub(r"<[^>]+>", " ", courses).split())
+    courses = plain(courses)
     assert (
         "Advanced School Resource Officer 24 hours · "
         "Requires completion of Basic School Resource Officer" in courses
@@ -181,7 +186,7 @@ def test_the_roster_adds_reported_hires_and_shows_hours_and_upcoming_sessions(
     row = re.search(
         rf'data-testid="officer-{veteran.pk}">(.*?)</tr>', response.content.decode(), re.S
     )
-    row_text = " ".join(re.sub(r"<[^>]+>", " ", row.group(1)).split())
+    row_text = plain(row.group(1))
     assert "16" in row_text  # CPTED hours completed
     assert "Basic School Resource Officer" in row_text and "(waitlisted)" in row_text
     assert "Gone" not in page

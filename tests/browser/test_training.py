@@ -1,0 +1,91 @@
+"""NASRO training in Chromium: an agency member opens the catalogue from the dashboard, enrolls
+two officers in a session with one seat left (one seated, one waitlisted at 1), cancels the
+first from the officer's record, and the second is promoted. Screenshots of the catalogue, the
+session page, the roster and the officer record at 1280 and 390 px."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.factories import PASSWORD, MembershipFactory, UserFactory
+from tests.training.helpers import add_officers, eligible, enrollment, make_session
+from training.models import Enrollment
+
+from .conftest import PageProblems
+from .test_onboarding import sign_in
+
+pytestmark = pytest.mark.browser
+
+SHOTS = Path("/tmp/shots")
+
+
+def shoot(page: Page, name: str) -> None:
+    """Full-page screenshots at desktop and phone widths."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SHOTS / f"training-{name}-1280.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=SHOTS / f"training-{name}-390.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+
+def test_enroll_two_for_one_seat_then_cancel_and_the_waitlisted_officer_is_promoted(
+    page: Page, page_problems: PageProblems, agency
+):
+    eligible(agency)
+    user = UserFactory(first_name="Alex", last_name="Rivera")
+    MembershipFactory(user=user, agency=agency)
+    first, second = add_officers(agency, 2, prefix="Casey")
+    colleague = add_officers(agency, 1, prefix="Morgan")[0]
+    session = make_session("basic-sro", capacity=2)
+    enrollment(session, colleague, Enrollment.Status.ENROLLED)
+    make_session("cpted", capacity=20, is_virtual=True)
+
+    sign_in(page, user.email, PASSWORD)
+    page.get_by_test_id("training-panel").get_by_role("link", name="Courses and sessions").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("NASRO training")
+    expect(page.get_by_test_id(f"session-{session.pk}").get_by_test_id("seats")).to_have_text(
+        "1 seat left"
+    )
+    shoot(page, "catalogue")
+
+    page.get_by_test_id(f"session-{session.pk}").get_by_role("link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Basic School Resource Officer")
+    for officer in (first, second):
+        page.locator(f"label[for='id_officer_{officer.pk}']").click()
+        expect(page.locator(f"#id_officer_{officer.pk}")).to_be_checked()
+    expect(page.locator(f"#id_officer_{colleague.pk}")).to_be_disabled()
+    shoot(page, "session")
+    page.get_by_test_id("enroll").click()
+    expect(page.get_by_text(f"{first.name} has a seat.")).to_be_visible()
+    expect(page.get_by_text(f"{second.name} is on the waitlist at position 1.")).to_be_visible()
+    expect(page.get_by_test_id("session-facts").get_by_test_id("seats")).to_contain_text(
+        "Full - waitlist 1"
+    )
+    expect(page.get_by_test_id("all-in")).to_be_visible()
+    shoot(page, "session-enrolled")
+
+    page.get_by_role("link", name="NASRO training").click()
+    page.get_by_role("link", name="Officer roster").click()
+    expect(page.get_by_test_id("roster")).to_contain_text(second.name)
+    shoot(page, "roster")
+
+    page.get_by_role("link", name=first.name).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(first.name)
+    shoot(page, "officer")
+    page.get_by_test_id("cancel").click()
+    page.get_by_test_id("confirm-cancel").click()
+    expect(page.get_by_text(f"{first.name}'s place in")).to_be_visible()
+    expect(page.get_by_test_id("history")).to_contain_text("Cancelled")
+
+    page.get_by_role("link", name="Officer roster").click()
+    page.get_by_role("link", name=second.name).click()
+    expect(page).to_have_url(re.compile(rf"/training/officers/{second.pk}/$"))
+    expect(page.get_by_test_id("history").get_by_test_id("status")).to_have_text("Enrolled")
+    statuses = dict(session.enrollments.values_list("officer_id", "status"))
+    assert statuses[first.pk] == Enrollment.Status.CANCELLED
+    assert statuses[second.pk] == Enrollment.Status.ENROLLED
+    page_problems.assert_none()
