@@ -110,6 +110,13 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 
 def _session_page(request, choice, session, form, *, status=200) -> HttpResponse:
     registration_ok, registration_reason = services.registration_open(session)
+    ours = list(
+        session.enrollments.filter(officer__agency=choice.agency, status__in=Enrollment.ACTIVE)
+        .select_related("officer")
+        .order_by("queue_number")
+    )
+    for enrollment in ours:
+        enrollment.position = services.waitlist_position(enrollment)
     return render(
         request,
         "training/session_detail.html",
@@ -120,6 +127,7 @@ def _session_page(request, choice, session, form, *, status=200) -> HttpResponse
             "registration_ok": registration_ok,
             "registration_reason": registration_reason,
             "prerequisites": list(session.course.prerequisites.all()),
+            "ours": ours,
         },
         status=status,
     )

@@ -153,16 +153,18 @@ def test_enrolling_nobody_says_to_choose_an_officer(signed_in, applicant, sro):
 def test_a_closed_session_shows_why_and_no_enroll_button(signed_in, applicant, sro):
     now = timezone.now()
     session = make_session(opens_at=now - timedelta(days=9), closes_at=now - timedelta(days=1))
-    officer = add_officers(sro, 1)[0]
+    officer, taken = add_officers(sro, 2)
+    enrollment(session, taken, Enrollment.Status.WAITLISTED)
     client = signed_in(applicant)
     response = client.get(session_url(session))
     html = response.content.decode()
-    assert 'data-testid="registration-reason"' in html
-    assert 'data-testid="enroll"' not in html
+    assert "Registration closed" in plain(html.split('data-testid="registration-reason">')[1])
+    assert 'data-testid="enroll"' not in html and f'name="officer_{officer.pk}"' not in html
+    assert f"{taken.name} : waitlisted, position 1" in plain(html)
     response = client.post(session_url(session), {f"officer_{officer.pk}": "on"})
     assert response.status_code == 400
     assert f'id="id_officer_{officer.pk}_error"' in response.content.decode()
-    assert not session.enrollments.exists()
+    assert not session.enrollments.filter(officer=officer).exists()
 
 
 def test_the_roster_adds_reported_hires_and_shows_hours_and_upcoming_sessions(
