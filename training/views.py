@@ -96,10 +96,10 @@ def catalogue(request: HttpRequest) -> HttpResponse:
     if gate := agency_gate(request, choice, "NASRO training"):
         return gate
     now = timezone.now()
-    sessions = [
-        _decorate(session, now)
-        for session in _with_counts(services.open_sessions().select_related("course"))
-    ]
+    sessions = []
+    for session in services.open_sessions():
+        session.taken, session.waiting = session.seats_taken, session.waitlisted
+        sessions.append(_decorate(session, now))
     courses = Course.objects.filter(is_active=True).prefetch_related("prerequisites")
     return render(
         request,

@@ -16,6 +16,7 @@ from tests.training.helpers import add_officers, eligible, enrollment, make_sess
 from training.models import Enrollment
 
 from .conftest import PageProblems
+from .test_error_pages import problems_besides
 from .test_onboarding import sign_in
 
 pytestmark = pytest.mark.browser
@@ -89,3 +90,41 @@ def test_enroll_two_for_one_seat_then_cancel_and_the_waitlisted_officer_is_promo
     assert statuses[first.pk] == Enrollment.Status.CANCELLED
     assert statuses[second.pk] == Enrollment.Status.ENROLLED
     page_problems.assert_none()
+
+
+def test_refusals_show_next_to_the_officer_and_an_ineligible_agency_sees_why(
+    page: Page, page_problems: PageProblems, agency, other_agency
+):
+    eligible(agency)
+    user = UserFactory(first_name="Alex", last_name="Rivera")
+    MembershipFactory(user=user, agency=agency)
+    MembershipFactory(user=user, agency=other_agency)
+    rookie = add_officers(agency, 1, prefix="Rookie")[0]
+    advanced = make_session("advanced-sro", capacity=5)
+
+    sign_in(page, user.email, PASSWORD)
+    page.goto(f"/training/sessions/{advanced.pk}/?agency={agency.pk}")
+    page.locator(f"label[for='id_officer_{rookie.pk}']").click()
+    page.get_by_test_id("enroll").click()
+    expect(page.get_by_role("heading", name="There is a problem")).to_be_visible()
+    expect(page.locator(f"#id_officer_{rookie.pk}_error")).to_contain_text(
+        "Basic School Resource Officer"
+    )
+    shoot(page, "session-refused")
+
+    page.goto(f"/training/officers/new/?agency={agency.pk}")
+    page.get_by_label("First name").fill("Jordan")
+    page.get_by_label("Badge or ID number").fill(rookie.badge_number)
+    page.get_by_test_id("save-officer").click()
+    expect(page.locator("#id_last_name_error")).to_be_visible()
+    expect(page.locator("#id_badge_number_error")).to_contain_text("already has badge")
+    shoot(page, "officer-form")
+
+    page.goto("/training/")
+    expect(page.get_by_test_id("agency-choices")).to_be_visible()
+    page.get_by_role("link", name=other_agency.legal_name).click()
+    expect(page.get_by_test_id("ineligible")).to_contain_text("accepted CHP School Resource")
+    shoot(page, "ineligible")
+    assert not advanced.enrollments.exists()
+    # A refused form answers 400 (two of them above); anything else is a problem.
+    problems_besides(page_problems, 400).assert_none()
