@@ -16,6 +16,7 @@ from tests.training.helpers import add_officers, eligible, enrollment, make_sess
 from training.models import Enrollment
 
 from .conftest import PageProblems
+from .test_accessibility import AXE, violations
 from .test_error_pages import problems_besides
 from .test_onboarding import sign_in
 
@@ -25,7 +26,10 @@ SHOTS = Path("/tmp/shots")
 
 
 def shoot(page: Page, name: str) -> None:
-    """Full-page screenshots at desktop and phone widths."""
+    """Full-page screenshots at desktop and phone widths, after an axe-core WCAG 2.1 AA check
+    (when axe-core is installed)."""
+    if AXE.exists():
+        assert violations(page) == [], name
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=SHOTS / f"training-{name}-1280.png", full_page=True)
     page.set_viewport_size({"width": 390, "height": 844})
