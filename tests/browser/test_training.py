@@ -6,14 +6,16 @@ session page, the roster and the officer record at 1280 and 390 px."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
 from tests.training.helpers import add_officers, eligible, enrollment, make_session
-from training.models import Enrollment
+from training.models import Certificate, Enrollment
 
 from .conftest import PageProblems
 from .test_accessibility import AXE, violations
@@ -48,8 +50,14 @@ def test_enroll_two_for_one_seat_then_cancel_and_the_waitlisted_officer_is_promo
     session = make_session("basic-sro", capacity=2)
     enrollment(session, colleague, Enrollment.Status.ENROLLED)
     make_session("cpted", capacity=20, is_virtual=True)
+    past = make_session("cpted", starts_on=timezone.localdate() - timedelta(days=60))
+    done = enrollment(past, first, Enrollment.Status.COMPLETED, completed_on=past.ends_on)
+    Certificate.objects.create(
+        enrollment=done, verification_code="T2-DEMO-0001", status="ready", sha256="0" * 64
+    )
 
     sign_in(page, user.email, PASSWORD)
+    shoot(page, "dashboard")
     page.get_by_test_id("training-panel").get_by_role("link", name="Courses and sessions").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("NASRO training")
     expect(page.get_by_test_id(f"session-{session.pk}").get_by_test_id("seats")).to_have_text(
@@ -80,6 +88,8 @@ def test_enroll_two_for_one_seat_then_cancel_and_the_waitlisted_officer_is_promo
 
     page.get_by_role("link", name=first.name).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(first.name)
+    expect(page.get_by_test_id("total-hours")).to_have_text("16")
+    expect(page.get_by_test_id("certificate")).to_be_visible()
     shoot(page, "officer")
     page.get_by_test_id("cancel").click()
     page.get_by_test_id("confirm-cancel").click()
