@@ -16,7 +16,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from applications.models import Membership
 from copsgrants import audit
+from copsgrants.email import send_templated_email
 from copsgrants.pdf import render_pdf
 
 from .models import Certificate
@@ -115,7 +117,11 @@ def render_certificate(certificate_id: int) -> None:
 
 def _store(*, certificate_id: int, pdf: bytes) -> None:
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().get(pk=certificate_id)
+        certificate = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("enrollment__session__course", "enrollment__officer__agency")
+            .get(pk=certificate_id)
+        )
         if certificate.status == Certificate.Status.READY:
             return  # another worker finished first (a duplicate message): keep its file
         storage = certificate.file.storage
@@ -134,6 +140,21 @@ def _store(*, certificate_id: int, pdf: bytes) -> None:
             actor=None,
             message=f"Certificate {certificate.verification_code} issued.",
             data={"certificate": certificate.pk, "sha256": certificate.sha256},
+        )
+        # In the same transaction (the outbox): one email however often the render is retried.
+        enrollment = certificate.enrollment
+        officer = enrollment.officer
+        members = Membership.objects.active().filter(agency_id=officer.agency_id)
+        send_templated_email(
+            template="training/email/certificate_ready",
+            context={
+                "certificate": certificate,
+                "officer": officer,
+                "course": enrollment.session.course,
+                "session": enrollment.session,
+                "completed_on": enrollment.completed_on or enrollment.session.ends_on,
+            },
+            to=[officer.email, *members.values_list("user__email", flat=True)],
         )
 
 

@@ -260,3 +260,25 @@ def test_an_empty_code_is_a_message_next_to_the_field(client):
 
 def test_a_coordinator_persona_exists():
     assert UserFactory(roles=[roles.TRAINING_COORDINATOR]).has_perm("training.view_certificate")
+
+
+def test_the_officer_and_the_agency_are_emailed_a_link_once(
+    sro_agency, training_coordinator, applicant, django_capture_on_commit_callbacks
+):
+    from django.core import mail
+
+    with django_capture_on_commit_callbacks(execute=True):
+        certificate = completed(sro_agency, training_coordinator, render=False)
+    certificate.refresh_from_db()
+    assert certificate.status == Certificate.Status.READY
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    officer = certificate.enrollment.officer
+    assert set(message.to) == {officer.email, applicant.email}
+    assert "Jordan Castillo" in message.subject
+    assert reverse("training:officer_detail", args=[officer.pk]) in message.body
+    assert certificate.verification_code in message.body
+    assert not message.attachments
+    with django_capture_on_commit_callbacks(execute=True):
+        tasks.render_certificate(certificate.pk)
+    assert len(mail.outbox) == 1
