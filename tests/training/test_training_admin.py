@@ -71,6 +71,16 @@ def test_a_coordinator_creates_a_session(client, signed_in, training_coordinator
     assert (session.city, session.state, session.capacity) == ("Columbus", "OH", 25)
     assert session.status == CourseSession.Status.SCHEDULED
     assert session.created_by == training_coordinator
+    assert AuditEvent.objects.filter(verb="training.session_scheduled").count() == 1
+
+
+def test_a_cancelled_session_is_read_only(client, signed_in, training_coordinator):
+    session = make_session(status=CourseSession.Status.CANCELLED)
+    signed_in(training_coordinator)
+    url = reverse("admin:training_coursesession_change", args=[session.pk])
+    page = client.get(url).content.decode()
+    assert 'name="capacity"' not in page
+    assert reverse("admin:training_coursesession_cancel", args=[session.pk]) not in page
 
 
 def test_an_in_person_session_without_a_place_is_a_message_not_a_500(

@@ -33,6 +33,7 @@ register_event_labels(
             f"Session cancelled: {e.message}" if e.message else "Session cancelled"
         ),
         "training.session_completed": "Session completed",
+        "training.session_scheduled": lambda e: f"Session scheduled: {e.message}",
         "training.attended": lambda e: f"Marked attended: {e.message}",
         "training.no_show": lambda e: f"Marked no-show: {e.message}",
         "training.completed": lambda e: f"Course completed: {e.message}",

@@ -17,6 +17,7 @@ from django.utils import timezone
 from applications.admin.common import ObjectActionMixin
 from applications.admin.ranking import stream_csv
 from copsgrants.admin import AuditTrailMixin
+from copsgrants.audit import record
 
 from .. import services
 from ..models import CourseSession, Enrollment
@@ -125,10 +126,23 @@ class CourseSessionAdmin(ObjectActionMixin, AuditTrailMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         return False  # cancel it instead: agencies are told
 
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != CourseSession.Status.SCHEDULED:
+            # A cancelled or completed session is a record: agencies were told what it was.
+            return [*SessionForm.Meta.fields, *self.readonly_fields]
+        return self.readonly_fields
+
     def save_model(self, request, obj, form, change) -> None:
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        if not change:
+            record(
+                verb="training.session_scheduled",
+                target=obj,
+                actor=request.user,
+                message=f"{obj.location}, capacity {obj.capacity}",
+            )
 
     @admin.display(description="location", ordering="city")
     def where(self, obj: CourseSession) -> str:
