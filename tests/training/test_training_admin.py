@@ -109,6 +109,30 @@ def test_capacity_cannot_drop_below_the_seats_taken(
     assert session.capacity == 5
 
 
+def test_raising_the_capacity_seats_the_waitlist_in_queue_order(
+    client, signed_in, training_coordinator, sro_agency, mailoutbox
+):
+    session = make_session(capacity=1)
+    first, second, third = add_officers(sro_agency, 3)
+    enrollment(session, first, Enrollment.Status.ENROLLED)
+    enrollment(session, second, Enrollment.Status.WAITLISTED)
+    enrollment(session, third, Enrollment.Status.WAITLISTED)
+    signed_in(training_coordinator)
+    start = session.starts_on
+    data = session_form(
+        capacity="2", course=session.course.pk, starts_on=start.isoformat(),
+        ends_on=session.ends_on.isoformat(),
+        registration_closes_at_0=session.registration_closes_at.date().isoformat(),
+    )  # fmt: skip
+    response = client.post(
+        reverse("admin:training_coursesession_change", args=[session.pk]), data, follow=True
+    )
+    assert "Moved from the waitlist to a seat: " + second.name in response.content.decode()
+    statuses = dict(session.enrollments.values_list("officer_id", "status"))
+    assert statuses == {first.pk: "enrolled", second.pk: "enrolled", third.pk: "waitlisted"}
+    assert AuditEvent.objects.filter(verb="training.promoted").count() == 1
+
+
 def test_the_list_shows_seats_taken_and_waitlisted(
     client, signed_in, training_coordinator, sro_agency
 ):

@@ -136,6 +136,12 @@ class CourseSessionAdmin(ObjectActionMixin, AuditTrailMixin, admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        if change and "capacity" in form.changed_data:
+            # More seats: the waitlist moves up now, not at the next cancellation.
+            promoted = services.fill_from_waitlist(session=obj, by=request.user)
+            if promoted:
+                names = ", ".join(e.officer.name for e in promoted)
+                self.message_user(request, f"Moved from the waitlist to a seat: {names}.")
         if not change:
             record(
                 verb="training.session_scheduled",

@@ -48,6 +48,7 @@ __all__ = [
     "cancel_enrollment",
     "cancel_session",
     "enroll",
+    "fill_from_waitlist",
     "open_sessions",
     "registration_open",
     "waitlist_position",
@@ -262,6 +263,17 @@ def can_cancel_enrollment(
     if session.starts_on <= timezone.localdate(now or timezone.now()):
         return False, "The session has started; enrollments can no longer be cancelled."
     return True, ""
+
+
+@transaction.atomic
+def fill_from_waitlist(*, session: CourseSession, by: User | None) -> list[Enrollment]:
+    """After the capacity of a scheduled session grows: waitlisted officers take the new seats
+    in queue order (emailed like any promotion). Nothing happens once the session started."""
+    session = CourseSession.objects.select_for_update().get(pk=session.pk)
+    started = session.starts_on <= timezone.localdate()
+    if session.status != CourseSession.Status.SCHEDULED or started:
+        return []
+    return _promote(session=session, by=by)
 
 
 def _promote(*, session: CourseSession, by: User | None) -> list[Enrollment]:
