@@ -8,14 +8,14 @@ from django.template.loader import render_to_string
 from applications.models import Agency
 from applications.panels import register_dashboard_panel
 
-from .services import eligibility
+from .services.roster import eligible_among
 
 
 @register_dashboard_panel
 def training_panel(request: HttpRequest, agencies: list[Agency]) -> str:
     """Links to the catalogue and the roster for the user's agencies that may train; nothing
     for anyone else."""
-    eligible = [agency for agency in agencies if eligibility(agency)[0]]
+    eligible = eligible_among(agencies)  # one query, however many agencies
     if not eligible:
         return ""
     return render_to_string(
