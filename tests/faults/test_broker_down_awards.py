@@ -21,6 +21,7 @@ from tests.applications.award_helpers import released_plan
 from tests.applications.test_award_letters_worker import (
     assert_one_ready_letter_and_one_file_per_award,
     drained,
+    letter_emails,
     statuses,
 )
 from tests.conftest import wait_for
@@ -37,13 +38,6 @@ def media(tmp_path, monkeypatch):
     folder.mkdir()
     monkeypatch.setenv("MEDIA_ROOT", str(folder))
     return folder
-
-
-def letter_emails(texts: list[str], award: Award) -> int:
-    """How many of the messages the worker sent are the award's letter-ready email (a long
-    Subject header is folded over two lines: unfold it first)."""
-    subject = f"Subject: Your COPS award {award.number}: letter ready, acceptance open"
-    return sum(re.sub(r"\n[ \t]+", " ", text).count(subject) for text in texts)
 
 
 def test_awards_made_while_redis_is_down_commit_and_the_sweep_renders_every_letter_once(
