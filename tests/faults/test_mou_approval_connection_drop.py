@@ -41,7 +41,8 @@ KILL_POINTS = {
 # Runs when the approving transaction commits (deferred), on the MOU's own row: the backend ends
 # itself mid-COMMIT, so the client never hears the commit succeed.
 DIE_AT_COMMIT = """
-CREATE FUNCTION fault_die_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+DROP TRIGGER IF EXISTS fault_die_at_commit ON mou_mouversion;
+CREATE OR REPLACE FUNCTION fault_die_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF NEW.status = 'approved' THEN
         PERFORM pg_terminate_backend(pg_backend_pid());
