@@ -15,6 +15,7 @@ import pytest
 import redis
 import time_machine
 from django.utils import timezone
+from post_office.models import STATUS, Email
 
 from applications import services
 from applications.models import Award, AwardLetter
@@ -87,6 +88,13 @@ def drained(broker_url: str, worker) -> bool:
     return waiting == 0 and received == finished
 
 
+def letter_emails(texts: list[str], award: Award) -> int:
+    """How many of the messages a worker sent are the award's letter-ready email (a long
+    Subject header is folded over two lines: unfold it first)."""
+    subject = f"Subject: Your COPS award {award.number}: letter ready, acceptance open"
+    return sum(re.sub(r"\n[ \t]+", " ", text).count(subject) for text in texts)
+
+
 def make_awards(count: int) -> list[Award]:
     states = ["IL", "WA", "VA", "TX", "OH", "NY", "CA", "GA"]
     plan, manager, _ = released_plan([(states[i % len(states)], 1) for i in range(count)])
@@ -147,3 +155,17 @@ def test_a_worker_killed_mid_batch_still_ends_with_exactly_one_letter_per_award(
     wait_for(lambda: drained(broker, second), timeout=120, interval=0.5)
 
     assert_one_ready_letter_and_one_file_per_award(media, awards)
+
+    # One letter-ready email per award across both workers: none sent twice, and none lost with
+    # the killed worker (a message it had taken but not sent is left queued: the outbox sweep,
+    # run here by the second worker, sends what is owed).
+    from copsgrants.tasks import sweep_outbox
+
+    sweep_outbox.delay()
+    wait_for(lambda: second.succeeded("copsgrants.tasks.sweep_outbox"), timeout=60)
+    letter_ready = Email.objects.filter(subject__contains="letter ready")
+    assert letter_ready.count() == 10
+    wait_for(lambda: set(letter_ready.values_list("status", flat=True)) == {STATUS.sent})
+    sent = first.sent() + second.sent()
+    for award in awards:
+        assert letter_emails(sent, award) == 1, award.number
