@@ -20,7 +20,14 @@ from .forms import (
     FindAgencyForm,
     MemberRolesForm,
 )
-from .models import Agency, Application, Membership, Solicitation, membership_or_404
+from .models import (
+    Agency,
+    Application,
+    Membership,
+    Solicitation,
+    membership_or_404,
+    require_agency_role,
+)
 from .panels import dashboard_panels
 from .presentation import section_answers
 from .sections import (
@@ -128,10 +135,9 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agency = membership_or_404(request.user, pk).agency
-    allowed, reason = services.can_edit_agency(request.user, agency)
-    if not allowed:
-        messages.error(request, reason)
-        return redirect("applications:agency_detail", pk=agency.pk)
+    require_agency_role(
+        request.user, agency, administrator=True, action="change the agency's profile"
+    )
     form = AgencyForm(
         request.POST if request.method == "POST" else None,
         instance=Agency.objects.get(pk=agency.pk),
@@ -191,8 +197,17 @@ def agency_join(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _agency_membership(request: HttpRequest, pk: int, membership_pk: int) -> Membership:
+    """The agency's membership `membership_pk`; a POST (a decision on it) only for an agency
+    administrator: a 403 for other members, a 404 for everyone else."""
     agency = membership_or_404(request.user, pk).agency
-    return get_object_or_404(agency.memberships.select_related("user", "agency"), pk=membership_pk)
+    membership = get_object_or_404(
+        agency.memberships.select_related("user", "agency"), pk=membership_pk
+    )
+    if request.method == "POST":
+        require_agency_role(
+            request.user, agency, administrator=True, action="manage the agency's members"
+        )
+    return membership
 
 
 @require_POST
@@ -460,6 +475,9 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
+    require_agency_role(
+        request.user, application.agency, representative=True, action="certify and submit"
+    )
     form = CertifyForm(request.POST, user=request.user)
     if not form.is_valid():
         return _review(request, application, form)
@@ -484,6 +502,13 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     allowed, reason = services.can_withdraw_application(request.user, application)
     if request.method == "POST":
+        require_agency_role(
+            request.user,
+            application.agency,
+            administrator=True,
+            representative=True,
+            action="withdraw",
+        )
         try:
             services.withdraw_application(application=application, by=request.user)
         except services.ApplicationError as exc:
