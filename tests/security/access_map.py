@@ -200,7 +200,7 @@ def _plan(w: World) -> list:
 
 ADMIN_ACTIONS: dict[str, AdminAction] = {
     "admin:applications_agency_verify": AdminAction(
-        "applications.change_agency", lambda w: [w.agency.pk]
+        "applications.change_agency", lambda w: [w.agency.pk], scoped=True
     ),
     "admin:applications_application_return": AdminAction(
         "applications.return_application", lambda w: [w.offered.application_id], scoped=True
