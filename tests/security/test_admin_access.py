@@ -17,18 +17,12 @@ from copsgrants import roles
 from tests.factories import UserFactory
 
 from .access_map import ADMIN_ACTIONS, ADMIN_SITE, MODEL_PAGES
-from .world import World, build_world, private_media
+from .world import World
 
 pytestmark = pytest.mark.django_db
 
 MISSING = "999999999"  # a primary key no row has
 NEED_ARGS = {"admin:app_list", "admin:view_on_site"}
-
-
-@pytest.fixture
-def world(tmp_path, monkeypatch, settings) -> World:
-    private_media(tmp_path / "media", monkeypatch, settings)
-    return build_world()
 
 
 def granted(role: str) -> set[str]:

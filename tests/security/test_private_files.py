@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import uuid
 from pathlib import Path
 
 import pytest
@@ -22,19 +20,9 @@ from tests.copsgrants.test_security import walk
 from tests.factories import UserFactory
 from training.certificates import file_name as certificate_file_name
 
-from .world import FILE_FIELDS, World, build_world, private_media
+from .world import FILE_FIELDS, World
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def world(monkeypatch, settings):
-    """The world's files in a media root beside STATIC_ROOT (var/media-test-…), where the real
-    one lives, so `/static/../<media root>/…` is the traversal an attacker would try."""
-    root = Path(django_settings.STATIC_ROOT).parent / f"media-test-{uuid.uuid4().hex[:10]}"
-    private_media(root, monkeypatch, settings)
-    yield build_world()
-    shutil.rmtree(root, ignore_errors=True)
 
 
 def stored(world: World) -> list[tuple[str, bytes]]:

@@ -32,18 +32,12 @@ from .access_map import (
     SITE,
     Access,
 )
-from .world import World, build_world, private_media
+from .world import World
 
 pytestmark = pytest.mark.django_db
 
 ROUTES = list(walk(get_resolver().url_patterns))
 NAMES = {name for name, _ in ROUTES if name}
-
-
-@pytest.fixture
-def world(tmp_path, monkeypatch, settings) -> World:
-    private_media(tmp_path / "media", monkeypatch, settings)
-    return build_world()
 
 
 def requests(world: World, kinds: set[str]) -> Iterator[tuple[str, Access, str, str, dict]]:

@@ -45,12 +45,11 @@ FILE_FIELDS = [
 ]
 
 
-def private_media(root: Path, monkeypatch, settings) -> FileSystemStorage:
-    """Point every private file field, and MEDIA_ROOT, at `root`."""
+def private_media(root: Path, monkeypatch) -> FileSystemStorage:
+    """Point every private file field at `root` (the caller makes it MEDIA_ROOT too)."""
     storage = FileSystemStorage(location=root, base_url=None)
     for field in FILE_FIELDS:
         monkeypatch.setattr(field, "storage", storage)
-    settings.MEDIA_ROOT = root
     return storage
 
 
