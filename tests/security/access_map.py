@@ -19,7 +19,7 @@ group's model permissions; each custom admin URL names the permission that opens
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from applications.sections import SECTIONS
 
@@ -191,7 +191,7 @@ class AdminAction:
     # Besides the permission, the page is only for some rows: a 404 or a redirect is then
     # a right answer for a permitted group too (e.g. a reviewer's own assignments).
     scoped: bool = False
-    extra: dict = field(default_factory=dict)
+    download: bool = False  # a file (attachment + nosniff)
 
 
 def _plan(w: World) -> list:
@@ -235,7 +235,7 @@ ADMIN_ACTIONS: dict[str, AdminAction] = {
         "applications.approve_funding_plan", _plan, scoped=True
     ),
     "admin:applications_fundingplan_audit_bundle": AdminAction(
-        "view:applications.fundingplan", lambda w: [w.offered.solicitation_id]
+        "view:applications.fundingplan", lambda w: [w.offered.solicitation_id], download=True
     ),
     "admin:applications_fundingplan_draft": AdminAction(
         "applications.draft_funding_plan", lambda w: [w.offered.solicitation_id], scoped=True
@@ -251,13 +251,13 @@ ADMIN_ACTIONS: dict[str, AdminAction] = {
         "applications.review_application", lambda w: [_assignment(w)], scoped=True
     ),
     "admin:applications_scoringrun_breakdowns_csv": AdminAction(
-        "view:applications.scoringrun", lambda w: [_run(w)]
+        "view:applications.scoringrun", lambda w: [_run(w)], download=True
     ),
     "admin:applications_scoringrun_ranking_csv": AdminAction(
-        "view:applications.scoringrun", lambda w: [_run(w)]
+        "view:applications.scoringrun", lambda w: [_run(w)], download=True
     ),
     "admin:applications_scoringrun_ranking_xlsx": AdminAction(
-        "view:applications.scoringrun", lambda w: [_run(w)]
+        "view:applications.scoringrun", lambda w: [_run(w)], download=True
     ),
     "admin:applications_scoringrun_ranking": AdminAction(
         "view:applications.scoringrun", lambda w: [_run(w)]
@@ -286,7 +286,7 @@ ADMIN_ACTIONS: dict[str, AdminAction] = {
         "training.record_attendance", lambda w: [w.session.pk], scoped=True
     ),
     "admin:training_coursesession_roster_csv": AdminAction(
-        "view:training.coursesession", lambda w: [w.session.pk]
+        "view:training.coursesession", lambda w: [w.session.pk], download=True
     ),
     "admin:training_coursesession_roster": AdminAction(
         "view:training.coursesession", lambda w: [w.session.pk]

@@ -210,3 +210,15 @@ def test_spot_checks_of_each_groups_admin_actions(client, world):
                 role,
                 url,
             )
+
+
+def test_every_admin_download_is_an_attachment_that_may_not_be_sniffed(client, world):
+    downloads = {name: a for name, a in ADMIN_ACTIONS.items() if a.download}
+    assert len(downloads) == 5  # audit bundle, ranking CSV and XLSX, breakdowns, roster CSV
+    for name, action in downloads.items():
+        role = next(r for r in roles.STAFF_ROLES if action_allowed(action.perm, granted(r)))
+        client.force_login(UserFactory(roles=[role]))
+        response = client.get(reverse(name, args=action.args(world)))
+        assert response.status_code == 200, name
+        assert response["Content-Disposition"].startswith("attachment;"), name
+        assert response["X-Content-Type-Options"] == "nosniff", name
