@@ -232,3 +232,17 @@ def test_staff_download_exactly_the_files_their_group_may_view(client, world, ro
         if expected == 200:
             assert response["Content-Disposition"].startswith("attachment;")
             assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_naming_another_agency_in_the_query_or_the_form_is_a_404(client, world):
+    """Training pages act for the agency `?agency=` (or a posted `agency`) names: only the
+    user's own."""
+    pages = [reverse(n) for n in ("training:catalogue", "training:roster", "training:officer_add")]
+    pages.append(reverse("training:session_detail", args=[world.session.pk]))
+    client.force_login(world.outsider)
+    for url in pages:
+        assert client.get(f"{url}?agency={world.agency.pk}").status_code == 404, url
+        assert client.post(url, {"agency": world.agency.pk}).status_code == 404, url
+    client.force_login(world.member)
+    for url in pages:
+        assert client.get(f"{url}?agency={world.agency.pk}").status_code == 200, url
