@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_awards, views_implementation, views_verify
+from . import views, views_awards, views_implementation, views_members, views_verify
 
 app_name = "applications"
 
@@ -14,22 +14,22 @@ urlpatterns = [
     path("agencies/<int:pk>/join/", views.agency_join, name="agency_join"),
     path(
         "agencies/<int:pk>/members/<int:membership_pk>/approve/",
-        views.membership_approve,
+        views_members.membership_approve,
         name="membership_approve",
     ),
     path(
         "agencies/<int:pk>/members/<int:membership_pk>/roles/",
-        views.membership_roles,
+        views_members.membership_roles,
         name="membership_roles",
     ),
     path(
         "agencies/<int:pk>/members/<int:membership_pk>/remove/",
-        views.membership_remove,
+        views_members.membership_remove,
         name="membership_remove",
     ),
     path(
         "agencies/<int:pk>/members/<int:membership_pk>/decline/",
-        views.membership_decline,
+        views_members.membership_decline,
         name="membership_decline",
     ),
     path("solicitations/", views.solicitation_list, name="solicitation_list"),

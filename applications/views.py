@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from copsgrants.audit import AuditEvent
 
@@ -15,12 +15,17 @@ from .forms import (
     AGENCY_FIELDS,
     AgencyForm,
     AgencyRegistrationForm,
-    ApproveMembershipForm,
     CertifyForm,
     FindAgencyForm,
-    MemberRolesForm,
 )
-from .models import Agency, Application, Membership, Solicitation, membership_or_404
+from .models import (
+    Agency,
+    Application,
+    Membership,
+    Solicitation,
+    membership_or_404,
+    require_agency_role,
+)
 from .panels import dashboard_panels
 from .presentation import section_answers
 from .sections import (
@@ -128,10 +133,9 @@ def agency_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def agency_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agency = membership_or_404(request.user, pk).agency
-    allowed, reason = services.can_edit_agency(request.user, agency)
-    if not allowed:
-        messages.error(request, reason)
-        return redirect("applications:agency_detail", pk=agency.pk)
+    require_agency_role(
+        request.user, agency, administrator=True, action="change the agency's profile"
+    )
     form = AgencyForm(
         request.POST if request.method == "POST" else None,
         instance=Agency.objects.get(pk=agency.pk),
@@ -188,91 +192,6 @@ def agency_join(request: HttpRequest, pk: int) -> HttpResponse:
             "we will email you their decision.",
         )
     return redirect("applications:dashboard")
-
-
-def _agency_membership(request: HttpRequest, pk: int, membership_pk: int) -> Membership:
-    agency = membership_or_404(request.user, pk).agency
-    return get_object_or_404(agency.memberships.select_related("user", "agency"), pk=membership_pk)
-
-
-@require_POST
-def membership_approve(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    membership = _agency_membership(request, pk, membership_pk)
-    form = ApproveMembershipForm(request.POST)
-    form.is_valid()  # a single optional checkbox: always valid
-    try:
-        services.approve_membership(
-            membership=membership,
-            by=request.user,
-            authorized_representative=form.cleaned_data.get("authorized_representative", False),
-        )
-    except services.MembershipError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"{membership.user} is now a member of the agency.")
-    return redirect("applications:agency_detail", pk=pk)
-
-
-@require_POST
-def membership_roles(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    membership = _agency_membership(request, pk, membership_pk)
-    form = MemberRolesForm(request.POST)
-    form.is_valid()  # two optional checkboxes: always valid
-    try:
-        services.change_member_roles(
-            membership=membership,
-            by=request.user,
-            is_administrator=form.cleaned_data.get("is_administrator", False),
-            is_authorized_representative=form.cleaned_data.get(
-                "is_authorized_representative", False
-            ),
-        )
-    except services.MembershipError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"Roles of {membership.user} are saved.")
-    return redirect("applications:agency_detail", pk=pk)
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def membership_remove(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    membership = _agency_membership(request, pk, membership_pk)
-    if request.method != "POST":
-        if membership.status != Membership.Status.ACTIVE:
-            raise Http404("No such member")
-        allowed, reason = services.can_remove_member(request.user, membership)
-        return render(
-            request,
-            "applications/membership_remove.html",
-            {
-                "membership": membership,
-                "agency": membership.agency,
-                "allowed": allowed,
-                "reason": reason,
-                "is_self": membership.user == request.user,
-            },
-        )
-    try:
-        services.remove_member(membership=membership, by=request.user)
-    except services.MembershipError as exc:
-        messages.error(request, str(exc))
-        return redirect("applications:agency_detail", pk=pk)
-    messages.success(request, f"{membership.user} is no longer a member of the agency.")
-    if membership.user == request.user:
-        return redirect("applications:dashboard")
-    return redirect("applications:agency_detail", pk=pk)
-
-
-@require_POST
-def membership_decline(request: HttpRequest, pk: int, membership_pk: int) -> HttpResponse:
-    membership = _agency_membership(request, pk, membership_pk)
-    try:
-        services.decline_membership(membership=membership, by=request.user)
-    except services.MembershipError as exc:
-        messages.error(request, str(exc))
-    else:
-        messages.success(request, f"The request from {membership.user} is declined.")
-    return redirect("applications:agency_detail", pk=pk)
 
 
 # Solicitations and applications -----------------------------------------------------------------
@@ -460,6 +379,9 @@ def application_review(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def application_submit(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
+    require_agency_role(
+        request.user, application.agency, representative=True, action="certify and submit"
+    )
     form = CertifyForm(request.POST, user=request.user)
     if not form.is_valid():
         return _review(request, application, form)
@@ -484,6 +406,13 @@ def application_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     application = _application(request, pk)
     allowed, reason = services.can_withdraw_application(request.user, application)
     if request.method == "POST":
+        require_agency_role(
+            request.user,
+            application.agency,
+            administrator=True,
+            representative=True,
+            action="withdraw",
+        )
         try:
             services.withdraw_application(application=application, by=request.user)
         except services.ApplicationError as exc:

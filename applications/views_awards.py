@@ -15,9 +15,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import services
 from .award_file import build_award_file, letter_filename
 from .forms_awards import AcceptanceForm, DeclineForm
-from .models import Agency, Award, AwardLetter, active_membership
+from .models import Agency, Award, AwardLetter, active_membership, require_agency_role
 from .panels import award_panels
 from .services.acceptance import SIGNATURES_REQUIRED
+
+ANSWER = "accept or decline an award"
 
 
 def awards_for(user):
@@ -108,6 +110,7 @@ def award_file(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def award_sign(request: HttpRequest, pk: int) -> HttpResponse:
     award = _award(request, pk)
+    require_agency_role(request.user, award.agency, representative=True, action=ANSWER)
     form = AcceptanceForm(request.POST, user=request.user)
     if not form.is_valid():
         return _page(request, award, form=form, status=400)
@@ -137,6 +140,8 @@ def award_sign(request: HttpRequest, pk: int) -> HttpResponse:
 def award_decline(request: HttpRequest, pk: int) -> HttpResponse:
     award = _award(request, pk)
     allowed, reason = services.can_decline_award(request.user, award)
+    if request.method == "POST":
+        require_agency_role(request.user, award.agency, representative=True, action=ANSWER)
     form = DeclineForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

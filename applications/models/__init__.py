@@ -10,6 +10,7 @@ from .agencies import (
     Membership,
     active_membership,
     membership_or_404,
+    require_agency_role,
 )
 from .applications import (
     CORRECTION_DAYS,
@@ -59,4 +60,5 @@ __all__ = [
     "Solicitation",
     "active_membership",
     "membership_or_404",
+    "require_agency_role",
 ]

@@ -4,7 +4,7 @@ is the one rule that grants access to an agency's records (`Membership.objects.a
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import MaxValueValidator, MinLengthValidator
 from django.db import models
 from django.db.models import Q
@@ -267,3 +267,28 @@ def membership_or_404(user, agency_id: object) -> Membership:
     return get_object_or_404(
         Membership.objects.active_for(user).select_related("agency"), agency_id=int(text)
     )
+
+
+def require_agency_role(
+    user, agency: Agency, *, action: str, administrator: bool = False, representative: bool = False
+) -> Membership:
+    """The user's active membership of the agency when it holds one of the roles asked for
+    (agency administrator, Authorized Representative). A member without the role is refused
+    with a 403 that says why, before any form is read; anyone else gets a 404."""
+    membership = active_membership(user, agency)
+    if membership is None:
+        raise Http404("No such agency")
+    if (administrator and membership.is_administrator) or (
+        representative and membership.is_authorized_representative
+    ):
+        return membership
+    if administrator and representative:
+        who = "an Authorized Representative or agency administrator"
+    elif representative:
+        who = "an Authorized Representative of the agency"
+    else:
+        who = "an agency administrator"
+    reason = f"Only {who} can {action}."
+    if representative and not administrator:
+        reason += " Ask your agency administrator who holds that role."
+    raise PermissionDenied(reason)

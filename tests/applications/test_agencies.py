@@ -197,7 +197,10 @@ def test_a_plain_member_sees_the_agency_but_is_told_why_they_cannot_edit_it(
     response = client.post(
         reverse("applications:agency_edit", args=[agency.pk]), VALID | {"city": "Elsewhere"}
     )
-    assert response.status_code == 302
+    assert response.status_code == 403
+    assert "Only an agency administrator can change the agency&#x27;s profile." in response.text
+    agency.refresh_from_db()
+    assert agency.city != "Elsewhere"
     agency.refresh_from_db()
     assert agency.city != "Elsewhere"
 

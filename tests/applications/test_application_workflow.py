@@ -499,8 +499,8 @@ def test_a_plain_member_posting_the_certification_is_refused(signed_in, member, 
     response = certify(
         signed_in(member), complete, certified_name=member.get_full_name(), assurances="on"
     )
-    assert response.status_code == 302
-    assert response.url == url("application_review", complete)
+    assert response.status_code == 403
+    assert "Only an Authorized Representative of the agency can certify" in response.text
     assert fresh(complete).status == Status.DRAFT
 
 

@@ -79,3 +79,25 @@ def test_a_form_sent_after_signing_in_again_elsewhere_leads_back_to_the_typed_an
     expect(page).to_have_url(re.compile(r"/agencies/\d+/$"))
     assert Agency.objects.get().legal_name == AGENCY["legal_name"]
     problems_besides(page_problems, 403).assert_none()
+
+
+def test_a_plain_member_opening_an_administrators_page_is_told_why(
+    page: Page, page_problems: PageProblems
+):
+    from tests.factories import MembershipFactory
+
+    from .conftest import artifact_path
+
+    membership = MembershipFactory()
+    sign_in(page, membership.user.email, PASSWORD)
+    with page.expect_response(re.compile(r"/edit/$")) as response:
+        page.goto(f"/agencies/{membership.agency_id}/edit/")
+    assert response.value.status == 403
+    expect(page.get_by_role("heading", level=1, name=re.compile("open this page"))).to_be_visible()
+    expect(page.get_by_test_id("reason")).to_have_text(
+        "Only an agency administrator can change the agency's profile."
+    )
+    for width, height in ((1280, 900), (390, 844)):
+        page.set_viewport_size({"width": width, "height": height})
+        page.screenshot(path=artifact_path(f"403-reason-{width}"), full_page=True)
+    problems_besides(page_problems, 403).assert_none()

@@ -12,7 +12,6 @@ PUBLIC = {
     "healthz",
     "register",
     "login",
-    "logout",
     "password_reset",
     "password_reset_done",
     "password_reset_confirm",
