@@ -29,6 +29,24 @@ def peak_kb(pid: int) -> int:
     raise AssertionError("no VmHWM")
 
 
+def wait_for_worker(process: subprocess.Popen, port: int) -> int:
+    """The pid of gunicorn's worker once it is forked and the port accepts connections."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail("gunicorn exited")
+        pids = children.read_text().split()
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        except OSError:
+            pids = []
+        if pids:
+            return int(pids[0])
+        time.sleep(0.2)
+    pytest.fail("gunicorn did not start")
+
+
 @pytest.fixture(scope="module")
 def gunicorn(tmp_path_factory):
     port = free_port()
@@ -43,29 +61,18 @@ def gunicorn(tmp_path_factory):
          f"127.0.0.1:{port}", "--workers", "1", "--timeout", "60", "--chdir", str(ROOT)],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.2)
-    else:
-        process.kill()
-        pytest.fail("gunicorn did not start")
-    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
-    worker = int(children[0])
-    # Warm up: the worker imports Django on its first request; measure after that.
-    with socket.create_connection(("127.0.0.1", port), timeout=30) as warm:
-        warm.sendall(
-            b"GET /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
-        )
-        assert warm.recv(64).startswith(b"HTTP/1.1 200")
-        while warm.recv(65536):
-            pass
-    yield port, worker
-    process.terminate()
-    process.wait(timeout=30)
+    try:
+        worker = wait_for_worker(process, port)
+        # Warm up: the worker imports Django on its first request; measure after that.
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as warm:
+            warm.sendall(b"GET /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            assert warm.recv(64).startswith(b"HTTP/1.1 200")
+            while warm.recv(65536):
+                pass
+        yield port, worker
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
 
 
 def send_huge(port: int, headers: str, size: int, chunked: bool) -> tuple[bytes, int, float]:
