@@ -13,7 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from mou import validation
+from mou import pdf_check, validation
 from mou.validation import inspect_pdf
 from tests.mou import pdfs
 from tests.security import bombs
@@ -95,9 +95,18 @@ def test_a_zip_pdf_polyglot_is_refused_either_way_round(build):
 
 def test_a_child_that_runs_out_of_time_is_too_complex_not_an_error(settings):
     settings.PDF_CHECK_SECONDS = 1
-    code, seconds = timed_rejection(bombs.reference_chain_pdf(100_000))
+    # Under the object-count cap, so only the clock stops it (indexing and walking 45,000
+    # objects takes pypdf several seconds).
+    code, seconds = timed_rejection(bombs.reference_chain_pdf(45_000))
     assert code == "too_complex"
-    assert seconds < 1 + 2.5  # the wall limit, plus the in-process scan of a 6 MB file
+    assert seconds < 1 + 2.5  # the wall limit, plus the in-process scan of a 3 MB file
+
+
+def test_more_objects_than_the_cap_are_refused_before_pypdf_indexes_them():
+    started = time.monotonic()
+    result = pdf_check.check(bombs.reference_chain_pdf(pdf_check.MAX_INDIRECT_OBJECTS + 10))
+    assert result == {"error": "too_complex"}
+    assert time.monotonic() - started < 1
 
 
 def test_a_child_that_runs_out_of_memory_is_too_complex(settings):
