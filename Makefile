@@ -12,7 +12,7 @@ export DJANGO_DEBUG ?= 1
 # The development server's port: `make run PORT=8001` or `PORT=8001 make run`.
 PORT ?= 8000
 
-.PHONY: run test lint bench setup install assets static migrate seed worker clean format
+.PHONY: run test lint audit bench setup install assets static migrate seed worker clean format
 
 setup: install assets static migrate
 
@@ -57,6 +57,13 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
+	$(BIN)/bandit -q -c pyproject.toml -r copsgrants applications mou training scripts -ll
+	$(PY) scripts/audit_dependencies.py constraints.txt
+
+# Known vulnerabilities in the pinned dependencies (pip-audit); says SKIPPED, and passes without
+# claiming a result, where no vulnerability service answers from this machine.
+audit: install
+	$(PY) scripts/audit_dependencies.py constraints.txt
 
 format: install
 	$(BIN)/ruff check --fix .

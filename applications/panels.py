@@ -1,14 +1,17 @@
 """Extension points for the apps above this one. `applications` never imports `mou` or
 `training`; they add their parts to its pages by registering a panel here from their
 AppConfig.ready(). A panel is a function of the request and the page's object that returns HTML
-(already rendered, e.g. with render_to_string) or "" when it has nothing to show."""
+(already rendered, e.g. with render_to_string, which returns a SafeString) or "" when it has
+nothing to show. The page trusts only HTML marked safe that way: a plain str is escaped, so a
+panel that builds a string by hand shows its markup as text instead of injecting it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from django.http import HttpRequest
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.html import conditional_escape
+from django.utils.safestring import SafeString
 
 from .models import Agency, Award
 
@@ -34,8 +37,8 @@ def register_dashboard_panel(panel: DashboardPanel) -> DashboardPanel:
 
 
 def award_panels(request: HttpRequest, award: Award) -> list[SafeString]:
-    return [mark_safe(html) for panel in _award_panels if (html := panel(request, award))]
+    return [conditional_escape(html) for panel in _award_panels if (html := panel(request, award))]
 
 
 def dashboard_panels(request: HttpRequest, agencies: list[Agency]) -> list[SafeString]:
-    return [mark_safe(html) for p in _dashboard_panels if (html := p(request, agencies))]
+    return [conditional_escape(html) for p in _dashboard_panels if (html := p(request, agencies))]

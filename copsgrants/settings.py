@@ -235,6 +235,14 @@ UPLOAD_MAX_MB = env.int("UPLOAD_MAX_MB", default=20)
 if UPLOAD_MAX_MB < 1:
     raise ImproperlyConfigured("UPLOAD_MAX_MB must be 1 or more (megabytes).")
 UPLOAD_MAX_BYTES = UPLOAD_MAX_MB * 1024 * 1024
+# An uploaded MOU is parsed (pypdf) in a child process with this wall-time and memory limit
+# (mou/pdf_check.py): a PDF bomb is refused as "too complex" instead of tying up a worker.
+PDF_CHECK_SECONDS = env.int("PDF_CHECK_SECONDS", default=3)
+PDF_CHECK_MEMORY_MB = env.int("PDF_CHECK_MEMORY_MB", default=512)
+if PDF_CHECK_SECONDS < 1 or PDF_CHECK_MEMORY_MB < 128:
+    raise ImproperlyConfigured(
+        "PDF_CHECK_SECONDS must be 1 or more and PDF_CHECK_MEMORY_MB 128 or more."
+    )
 FILE_UPLOAD_HANDLERS = [
     "copsgrants.uploads.SizeLimitUploadHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",

@@ -5,20 +5,28 @@ The rules, in order: the name ends in .pdf; the bytes start with %PDF- (not an H
 %%EOF is in the last 2 KB and pypdf can read the file (not truncated or damaged); no zip archive is
 appended (a polyglot); not encrypted; no JavaScript or launch actions anywhere (pypdf walks every
 object, and a raw scan of the bytes catches names written with #xx escapes); at least one page.
-Anything pypdf throws (RecursionError included) counts as damaged, never as a server error."""
+Anything pypdf throws counts as damaged, never as a server error. pypdf runs in a child process
+with a time and memory limit (mou/pdf_check.py): a PDF bomb is "too complex", within seconds."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import re
+import subprocess
+import sys
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+from .pdf_check import MAX_DEPTH, MAX_OBJECTS
+
+__all__ = ["MAX_DEPTH", "MAX_OBJECTS", "PdfFacts", "inspect_pdf", "sanitize_filename"]
+CHECKER = Path(__file__).with_name("pdf_check.py")
 
 NOT_PDF_NAME = "The file must be a PDF: its name must end in .pdf."
 EMPTY = "The file is empty."
@@ -44,11 +52,6 @@ TOO_COMPLEX = (
     "and upload that file."
 )
 
-# Hard caps on the object walk, so a hostile file cannot make us loop or exhaust memory.
-MAX_OBJECTS = 500_000
-MAX_DEPTH = 64
-CONTAINERS = (IndirectObject, DictionaryObject, ArrayObject)
-
 # Names that mean "run code" or "start a program", after #xx unescaping.
 ACTIVE_NAMES = frozenset({b"JS", b"JavaScript", b"Launch"})
 # A PDF name token: "/" then regular characters (PDF 32000-1 7.2.2 delimiters and whitespace).
@@ -62,6 +65,14 @@ EOF_WINDOW = 2048
 # A zip reader finds its end-of-central-directory record within the last 22 + 65,535 bytes.
 ZIP_WINDOW = 22 + 65_535
 ZIP_EOCD = b"PK\x05\x06"
+
+
+ERRORS = {
+    "encrypted": ENCRYPTED,
+    "active_content": ACTIVE_CONTENT,
+    "too_complex": TOO_COMPLEX,
+    "damaged": DAMAGED,
+}
 
 
 @dataclass(frozen=True)
@@ -158,63 +169,37 @@ def _chunks(uploaded_file) -> Iterator[bytes]:
     uploaded_file.seek(0)
 
 
-def _value_is_active(value) -> bool:
-    return str(value) in ("/JavaScript", "/Launch")
-
-
-def _has_active_content(reader: PdfReader) -> bool:
-    """Walks the trailer and every indirect object the cross-reference tables list, iteratively,
-    looking for /JS, /JavaScript or /Launch keys and actions whose /S is one of them."""
-    roots: list = [reader.trailer]
-    for generation, entries in reader.xref.items():
-        roots.extend(IndirectObject(idnum, generation, reader) for idnum in entries)
-    roots.extend(IndirectObject(idnum, 0, reader) for idnum in reader.xref_objStm)
-
-    seen: set[tuple[int, int]] = set()
-    # Depth counts nesting of direct objects only: an indirect object starts again at 0 (the
-    # `seen` set already stops cycles), so a long /Next chain of bookmarks is not "deep".
-    stack: list[tuple[object, int]] = [(obj, 0) for obj in roots]
-    visited = 0
-    while stack:
-        obj, depth = stack.pop()
-        visited += 1
-        if visited > MAX_OBJECTS or depth > MAX_DEPTH:
-            raise ValidationError(TOO_COMPLEX, code="too_complex")
-        if isinstance(obj, IndirectObject):
-            key = (obj.idnum, obj.generation)
-            if key not in seen:
-                seen.add(key)
-                stack.append((reader.get_object(obj), 0))
-        elif isinstance(obj, DictionaryObject):
-            for name, value in obj.items():
-                if str(name) in ("/JS", "/JavaScript", "/Launch"):
-                    return True
-                if str(name) == "/S" and _value_is_active(value):
-                    return True
-                if isinstance(value, CONTAINERS):
-                    stack.append((value, depth + 1))
-        elif isinstance(obj, ArrayObject):
-            stack.extend((item, depth + 1) for item in obj if isinstance(item, CONTAINERS))
-    return False
-
-
-def _read(uploaded_file) -> tuple[PdfReader, int]:
-    """The parsed document and its page count; ValidationError for anything that fails."""
+def _read(uploaded_file) -> int:
+    """The page count, from pypdf run in a child process (mou/pdf_check.py explains why) under
+    settings.PDF_CHECK_SECONDS of wall time and PDF_CHECK_MEMORY_MB of address space; a file the
+    child cannot finish within them is too complex, anything it cannot read is damaged."""
+    seconds = int(settings.PDF_CHECK_SECONDS)
+    command = [
+        sys.executable,
+        "-I",  # isolated: no user site, no PYTHON* variables; imports only pypdf
+        str(CHECKER),
+        str(int(settings.PDF_CHECK_MEMORY_MB)),
+        str(seconds),
+    ]
+    data = b"".join(_chunks(uploaded_file))
+    # bandit B603: a fixed argv of our own interpreter and script, no shell, no user input.
+    with subprocess.Popen(  # nosec B603
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL
+    ) as child:
+        try:
+            output, _ = child.communicate(data, timeout=seconds)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.communicate()
+            raise ValidationError(TOO_COMPLEX, code="too_complex") from None
     try:
-        uploaded_file.seek(0)
-        reader = PdfReader(uploaded_file, strict=False)
-        if reader.is_encrypted:
-            raise ValidationError(ENCRYPTED, code="encrypted")
-        if _has_active_content(reader):
-            raise ValidationError(ACTIVE_CONTENT, code="active_content")
-        pages = len(reader.pages)
-    except ValidationError:
-        raise
-    except Exception as exc:  # pypdf raises many types on hostile input, RecursionError too
-        raise ValidationError(DAMAGED, code="damaged") from exc
-    finally:
-        uploaded_file.seek(0)
-    return reader, pages
+        answer = json.loads(output)
+    except ValueError:  # killed by its memory or CPU limit before it could answer
+        raise ValidationError(TOO_COMPLEX, code="too_complex") from None
+    error = answer.get("error")
+    if error is not None:
+        raise ValidationError(ERRORS.get(error, DAMAGED), code=error)
+    return int(answer["pages"])
 
 
 def inspect_pdf(uploaded_file) -> PdfFacts:
@@ -244,7 +229,7 @@ def inspect_pdf(uploaded_file) -> PdfFacts:
     if scan.active:
         raise ValidationError(ACTIVE_CONTENT, code="active_content")
 
-    _reader, pages = _read(uploaded_file)
+    pages = _read(uploaded_file)
     if pages < 1:
         raise ValidationError(NO_PAGES, code="no_pages")
     return PdfFacts(sha256=scan.digest.hexdigest(), size=scan.size, pages=pages)
