@@ -200,3 +200,29 @@ def test_with_the_compose_environment_no_state_goes_to_the_local_disk(compose):
             if name in unused or value == found["static_root"]:
                 continue
             assert path.is_relative_to(base) and not path.is_relative_to(var), (name, value)
+
+
+def run_settings(*arguments: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *arguments], cwd=ROOT, capture_output=True, text=True, check=False,
+        env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "copsgrants.settings"} | env,
+    )  # fmt: skip
+
+
+def test_the_compose_environment_passes_the_deploy_check(compose):
+    result = run_settings(
+        "manage.py", "check", "--deploy", "--fail-level", "WARNING",
+        env=app_env(compose, "web") | {"DJANGO_SECURE_SSL_REDIRECT": "1"},
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_s3_storage_without_a_bucket_or_with_a_bad_addressing_style_stops_start_up(compose):
+    env = app_env(compose, "web")
+    missing = {name: value for name, value in env.items() if name != "AWS_STORAGE_BUCKET_NAME"}
+    result = run_settings("manage.py", "check", env=missing)
+    assert result.returncode != 0
+    assert "AWS_STORAGE_BUCKET_NAME" in result.stderr
+    result = run_settings("manage.py", "check", env=env | {"AWS_S3_ADDRESSING_STYLE": "sideways"})
+    assert result.returncode != 0
+    assert "AWS_S3_ADDRESSING_STYLE must be auto, path or virtual" in result.stderr
