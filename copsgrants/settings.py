@@ -206,16 +206,14 @@ if STORAGE_BACKEND == "filesystem":
         "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
     }
 elif STORAGE_BACKEND == "s3":
-    # Several web and worker hosts share one bucket (any S3-compatible server: AWS, MinIO, ...),
-    # so nothing a user uploads or a worker renders lives on one host's disk. Objects are private
-    # (no ACL grants anyone read); downloads stream through the permission-checked views, so no
-    # object URL is ever handed out (querystring_auth would only matter if one were).
+    # Every web and worker host shares one bucket (AWS, MinIO, ...): no file lives on one host's
+    # disk. Objects are private; downloads stream through the permission-checked views, so no
+    # object URL is ever handed out.
     PRIVATE_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
             "region_name": env.str("AWS_S3_REGION_NAME", default=None),
-            # e.g. http://minio:9000 for a self-hosted server; unset for AWS itself.
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
             # Unset: boto3's usual chain (instance or task role, ~/.aws, ...).
             "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
@@ -412,23 +410,13 @@ CELERY_BEAT_SCHEDULE: dict = {
 }
 
 # The cache: shared by every web and worker host when CACHE_URL (else REDIS_URL) names a Redis
-# server, so anything kept in it holds across replicas; a per-process memory cache otherwise.
-# Sessions and login throttling (django-axes) live in the database, shared either way.
+# server; a per-process memory cache otherwise. Sessions and django-axes use the database.
 CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
-if CACHE_URL:
-    if not CACHE_URL.startswith(("redis://", "rediss://")):
-        raise ImproperlyConfigured(
-            f"CACHE_URL must be a redis:// or rediss:// URL, not {CACHE_URL!r}"
-        )
-    CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": CACHE_URL,
-            "KEY_PREFIX": "copsgrants",
-        }
-    }
-else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// or rediss:// URL, not {CACHE_URL!r}")
+_redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+_memory_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+CACHES = {"default": _redis_cache if CACHE_URL else _memory_cache}
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
