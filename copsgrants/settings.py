@@ -206,17 +206,28 @@ if STORAGE_BACKEND == "filesystem":
         "OPTIONS": {"location": MEDIA_ROOT, "base_url": None},
     }
 elif STORAGE_BACKEND == "s3":
+    # Every web and worker host shares one bucket (AWS, MinIO, ...): no file lives on one host's
+    # disk. Objects are private; downloads stream through the permission-checked views, so no
+    # object URL is ever handed out.
     PRIVATE_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
             "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
             "region_name": env.str("AWS_S3_REGION_NAME", default=None),
             "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            # Unset: boto3's usual chain (instance or task role, ~/.aws, ...).
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default=None),
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default=None),
+            # "path" for servers without per-bucket host names (MinIO, moto); AWS takes "virtual".
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default=None),
+            "location": env.str("AWS_LOCATION", default=""),
             "default_acl": "private",
             "querystring_auth": True,
             "file_overwrite": False,
         },
     }
+    if PRIVATE_STORAGE["OPTIONS"]["addressing_style"] not in {None, "auto", "path", "virtual"}:
+        raise ImproperlyConfigured("AWS_S3_ADDRESSING_STYLE must be auto, path or virtual.")
 else:
     raise ImproperlyConfigured(
         f"STORAGE_BACKEND must be 'filesystem' or 's3', not {STORAGE_BACKEND!r}"
@@ -405,6 +416,17 @@ CELERY_BEAT_SCHEDULE: dict = {
         "options": {"expires": 50 * 60},
     },
 }
+
+# The cache: shared by every web and worker host when CACHE_URL (else REDIS_URL) names a Redis
+# server; a per-process memory cache otherwise. Sessions and django-axes use the database.
+CACHE_URL = env.str("CACHE_URL", default=REDIS_URL)
+if CACHE_URL and not CACHE_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(f"CACHE_URL must be a redis:// or rediss:// URL, not {CACHE_URL!r}")
+_redis_cache = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL}
+_memory_cache = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+CACHES = {"default": _redis_cache if CACHE_URL else _memory_cache}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Letters (applications/letters.py, rendered by applications.tasks.render_award_letter).
 # A letter takes ~0.2 s (~0.5 s without libharfbuzz-subset0); the soft limit marks a hung render

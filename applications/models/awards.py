@@ -4,10 +4,11 @@ version, rendered by a Celery worker) and the Authorized Representatives' accept
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
+
+from copsgrants import storage as copsgrants_storage
 
 from .agencies import Agency
 from .applications import Application
@@ -18,8 +19,9 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 def private_storage():
-    """Private files (settings.STORAGES["private"]): no public URL; downloads are views."""
-    return storages["private"]
+    """Private files (settings.STORAGES["private"]): no public URL; downloads are views. A lazy
+    proxy, so the FileFields follow the STORAGES setting (copsgrants/storage.py)."""
+    return copsgrants_storage.private_storage
 
 
 class AwardNumberSequence(models.Model):

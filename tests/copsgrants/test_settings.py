@@ -61,6 +61,7 @@ def test_debug_defaults_to_off():
         ("DJANGO_ALLOWED_HOSTS", "", "DJANGO_ALLOWED_HOSTS must list"),
         ("SITE_URL", "grants.example.gov", "SITE_URL must start with http"),
         ("OUTBOX_KEEP_SENT_DAYS", "1", "OUTBOX_KEEP_SENT_DAYS must be 4 or more"),
+        ("CACHE_URL", "memcached://cache:11211", "CACHE_URL must be a redis://"),
     ],
 )
 def test_a_malformed_setting_stops_start_up_with_its_name(name, value, message):
