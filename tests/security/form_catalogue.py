@@ -58,7 +58,6 @@ def _reset_confirm(w: World) -> str:
     return reverse("password_reset_confirm", args=[uid, token])
 
 
-# fmt: off
 SITE: list[Entry] = [
     _site("register", "anonymous"),
     _site("login", "anonymous"),
@@ -83,21 +82,21 @@ SITE: list[Entry] = [
         )
         for action in ("approve", "decline")
     ),
-    *(
-        _site(
-            f"applications:membership_{action}",
-            "applicant",
-            lambda w: w.agency.pk,
-            lambda w: w.member_id,
-            page=_agency_page,
-        )
-        for action in ("roles", "remove")
+    _site(
+        "applications:membership_roles",
+        "applicant",
+        lambda w: w.agency.pk,
+        lambda w: w.member_id,
+        page=_agency_page,
+    ),
+    _site(
+        "applications:membership_remove", "applicant", lambda w: w.agency.pk, lambda w: w.member_id
     ),
     _site(
         "applications:application_start",
         "applicant",
-        lambda w: w.solicitation.pk,
-        page=lambda w: reverse("applications:solicitation_detail", args=[w.solicitation.pk]),
+        lambda w: w.fresh_solicitation.pk,
+        page=lambda w: reverse("applications:solicitation_detail", args=[w.fresh_solicitation.pk]),
     ),
     *(
         _site(
@@ -132,7 +131,6 @@ SITE: list[Entry] = [
     _site("training:officer_remove", "applicant", lambda w: w.officer.pk),
     _site("training:enrollment_cancel", "applicant", lambda w: w.enrollment.pk),
 ]
-# fmt: on
 
 
 def _admin(name: str, *args: Callable[[World], object], persona: str = "superuser"):
@@ -143,16 +141,13 @@ def _first_line(w: World) -> int:
     return PlanLine.objects.filter(plan=w.plan).order_by("rank").first().application_id
 
 
-# fmt: off
 ADMIN_CUSTOM: list[Entry] = [
     _admin("password_change"),
     _admin("auth_user_password_change", lambda w: w.applicant.pk),
     _admin("applications_agency_verify", lambda w: pending_agency(w)),
     _admin("applications_application_screen", lambda w: w.submitted.pk),
     _admin("applications_application_return", lambda w: w.submitted.pk),
-    _admin(
-        "applications_reviewassignment_review", lambda w: w.assignment.pk, persona="reviewer"
-    ),
+    _admin("applications_reviewassignment_review", lambda w: w.assignment.pk, persona="reviewer"),
     _admin(
         "applications_membership_revoke_representative",
         lambda w: w.agency.memberships.get(user=w.applicant).pk,
@@ -172,7 +167,6 @@ ADMIN_CUSTOM: list[Entry] = [
     _admin("applications_fundingplan_release", lambda w: w.plan.pk),
     _admin("applications_solicitation_compute_scores", lambda w: w.submitted.solicitation_id),
 ]
-# fmt: on
 
 
 def pending_agency(w: World) -> int:
