@@ -12,6 +12,7 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from post_office.models import Email
 from pypdf import PdfReader
 
@@ -85,7 +86,9 @@ def poison(world: World) -> None:
         prefix="school_",
     )
     Award.objects.filter(pk=world.offered.pk).update(
-        status=Award.Status.DECLINED, decline_reason=payload("decline_reason")
+        status=Award.Status.DECLINED,
+        declined_at=timezone.now(),
+        decline_reason=payload("decline_reason"),
     )
     fill(Drawdown.objects.filter(pk=world.drawdown.pk), "description")
     fill(OfficerHire.objects.filter(pk=world.hire.pk), "first_name", "last_name", prefix="hire_")
@@ -139,7 +142,7 @@ def site_pages(w: World) -> dict[str, list[str]]:
         section("community-policing"): ["cp_problem", "cp_partners"],
         section("retention"): ["retention_plan"],
         section("sro"): ["school_district_name", "school_contact_name"],
-        reverse("applications:award_detail", args=[w.offered.pk]): ["legal_name"],
+        reverse("applications:award_detail", args=[w.offered.pk]): ["decline_reason"],
         reverse("applications:award_detail", args=[w.open_award.pk]): [
             "hire_first_name"],
         reverse("mou:award_mou", args=[w.mou_award.pk]): ["mou_school_district"],
@@ -158,7 +161,7 @@ def admin_pages(w: World) -> dict[str, list[str]]:
         listing("applications_agency"): ["legal_name"],
         change("applications_application", w.draft.pk): ["cp_problem", "legal_name"],
         listing("applications_application"): ["legal_name"],
-        change("applications_award", w.offered.pk): ["decline_reason"],
+        change("applications_award", w.offered.pk): ["legal_name"],
         change("applications_drawdown", w.drawdown.pk): ["description"],
         listing("applications_drawdown"): ["legal_name"],
         change("applications_officerhire", w.hire.pk): ["hire_first_name"],
