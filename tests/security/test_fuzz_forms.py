@@ -6,6 +6,7 @@ errors) has changed nothing in the database."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -44,16 +45,30 @@ DATE = st.one_of(
 BY_KIND = {"text": TEXT, "number": NUMBER, "date": DATE}
 ANY = st.one_of(TEXT, NUMBER, DATE)
 
-# Tables a failed post may not touch; sessions and login throttling are not the form's business.
+# A failed post may change no row of these tables (sessions and login throttling are not the
+# form's business) ...
 WATCHED = [
     m for m in apps.get_models()
     if m._meta.app_label in ("applications", "mou", "training", "copsgrants", "post_office")
     or m._meta.label in ("auth.Group", "admin.LogEntry")
 ]  # fmt: skip
+# ... compared row by row for the rows forms edit, and by count for the append-only ones
+# (history, audit events, email), which is all a failed post could do to them.
+APPEND_ONLY = ("Historical", "AuditEvent", "Log", "Email", "Attachment", "LogEntry")
+# More examples per form for a deeper run: COPSGRANTS_FUZZ_SCALE=10 (the default, 1, keeps the
+# module near 90 s on an idle 2-core machine).
+SCALE = max(1, int(os.environ.get("COPSGRANTS_FUZZ_SCALE", "1") or 1))
 
 
-def snapshot() -> dict[str, list[tuple]]:
-    return {m._meta.label: list(m._default_manager.order_by("pk").values_list()) for m in WATCHED}
+def snapshot() -> dict[str, object]:
+    state: dict[str, object] = {}
+    for model in WATCHED:
+        rows = model._default_manager.order_by("pk")
+        if model.__name__.startswith(APPEND_ONLY):
+            state[model._meta.label] = rows.count()
+        else:
+            state[model._meta.label] = list(rows.values_list())
+    return state
 
 
 def mutations(form: PageForm) -> st.SearchStrategy:
@@ -148,12 +163,12 @@ def run_all(agency, applicant, entries: list[Entry], examples: int) -> dict[str,
 
 
 def test_no_site_form_errors_or_saves_on_hostile_input(agency, applicant):
-    posted = run_all(agency, applicant, SITE, examples=12)
+    posted = run_all(agency, applicant, SITE, examples=3 * SCALE)
     assert all(posted.values()), posted  # every site form was reached and posted
 
 
 def test_no_custom_admin_form_errors_or_saves_on_hostile_input(agency, applicant):
-    posted = run_all(agency, applicant, ADMIN_CUSTOM, examples=8)
+    posted = run_all(agency, applicant, ADMIN_CUSTOM, examples=3 * SCALE)
     assert all(posted.values()), posted
 
 
@@ -161,7 +176,7 @@ ADMIN_MODEL_PAGES = [e for e in CATALOGUE if e not in SITE and e not in ADMIN_CU
 
 
 def test_no_admin_add_change_list_or_delete_page_errors_on_hostile_input(agency, applicant):
-    posted = run_all(agency, applicant, ADMIN_MODEL_PAGES, examples=4)
+    posted = run_all(agency, applicant, ADMIN_MODEL_PAGES, examples=SCALE)
     # Read-only models show no form; the editable ones must have been posted.
     for page in ("applications_agency_change", "applications_solicitation_add",
                  "training_coursesession_add", "training_officer_change"):  # fmt: skip
