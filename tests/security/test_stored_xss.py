@@ -103,12 +103,11 @@ def poison(world: World) -> None:
     )
     fill(Officer.objects.filter(pk=world.officer.pk), "first_name", "last_name", prefix="officer_")
     fill(CourseSession.objects.filter(pk=world.session.pk), "city", prefix="session_")
-    fill(
-        Application.objects.filter(pk=world.submitted.pk),
-        "ineligibility_note",
-        "returned_reason",
-        prefix="screening_",
-    )
+    reason = Application._meta.get_field("ineligibility_reason").choices[0][0]
+    Application.objects.filter(pk=world.submitted.pk).update(
+        status=Application.Status.INELIGIBLE, screened_at=timezone.now(),
+        ineligibility_reason=reason, ineligibility_note=payload("screening_note"),
+    )  # fmt: skip
     review = Review.objects.create(
         assignment=world.assignment,
         rules=world.assignment.application.solicitation.scoring_rules.get_or_create(
@@ -161,6 +160,7 @@ def admin_pages(w: World) -> dict[str, list[str]]:
         listing("applications_agency"): ["legal_name"],
         change("applications_application", w.draft.pk): ["cp_problem", "legal_name"],
         listing("applications_application"): ["legal_name"],
+        change("applications_application", w.submitted.pk): ["screening_note"],
         change("applications_award", w.offered.pk): ["legal_name"],
         change("applications_drawdown", w.drawdown.pk): ["description"],
         listing("applications_drawdown"): ["legal_name"],
