@@ -88,7 +88,9 @@ def mutations(form: PageForm) -> st.SearchStrategy:
             st.tuples(st.just("twice"), st.just(name), value_for(name)),
         )
     )
-    return st.lists(one, min_size=1, max_size=4)
+    # Or every field at once gets a hostile value of its kind.
+    every = st.tuples(*(st.tuples(st.just("set"), st.just(n), value_for(n)) for n in names))
+    return st.one_of(st.lists(one, min_size=1, max_size=4), every.map(list))
 
 
 def apply(form: PageForm, changes) -> dict[str, list]:
