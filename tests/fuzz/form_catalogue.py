@@ -1,8 +1,8 @@
 """Every page of the site and the admin that posts a form: its URL name, the persona who may
-post it, and how to reach it in the `World` (tests/security/world.py). The fields and their
+post it, and how to reach it in the `World` (tests/fuzz/world.py). The fields and their
 valid values are read from the page itself (`page_form`): what a browser would send.
 
-`tests/security/test_form_catalogue.py` walks the URL resolver and fails when a page with a
+`tests/fuzz/test_form_catalogue.py` walks the URL resolver and fails when a page with a
 POST form is missing here; `test_fuzz_forms.py` posts hostile variants of each one."""
 
 from __future__ import annotations
