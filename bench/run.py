@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -225,8 +226,13 @@ def load_pages() -> tuple[list[Load], dict[str, Load]]:
         pages = {label: run(url, email) for label, (email, url) in targets.items()}
         floors.append(run("/bench/floor/", "applicant@demo.test"))
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        # SIGINT: gunicorn's quick shutdown (SIGTERM would wait for a slow page to finish).
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
     return floors, pages
 
 
