@@ -69,9 +69,9 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# Needs PostgreSQL (BENCH_DATABASE_URL); see docs/PERFORMANCE.md.
 bench: setup
 	$(PY) bench/run.py
-	$(PY) bench/letters.py
 
 clean:
 	rm -rf $(VENV) node_modules var

@@ -22,6 +22,14 @@ MOVED_CHOICES = {CARRIED: "carried above the funding line by the SRO bonus",
                  PUSHED: "pushed below the funding line by others' bonuses"}  # fmt: skip
 
 
+BREAKDOWN_FIELDS = [
+    "run", "application", "inputs", "fiscal_need", "crime", "community_policing", "sro_bonus",
+    "veteran_bonus", "score_without_bonus", "score", "rank", "rank_without_bonus",
+    "application__tracking_number", "application__agency",
+    "application__agency__legal_name", "application__agency__state",
+]  # fmt: skip
+
+
 @dataclass
 class Row:
     breakdown: ScoreBreakdown
@@ -98,7 +106,13 @@ def _default_plan(rows, rank_field, *, appropriation, percent, ceiling) -> dict:
 
 def ranking(run: ScoringRun) -> Ranking:
     solicitation = run.solicitation
-    breakdowns = list(run.breakdowns.select_related("application__agency").order_by("rank"))
+    # Only the columns the page and the exports read: with 10,000 applications, building full
+    # Application and Agency rows (their JSON answers and profiles) was nine tenths of the page.
+    breakdowns = list(
+        run.breakdowns.select_related("application__agency")
+        .only(*BREAKDOWN_FIELDS)
+        .order_by("rank")
+    )
     rows = [
         Row(
             breakdown=b,
@@ -118,7 +132,12 @@ def ranking(run: ScoringRun) -> Ranking:
 
     lines = {}
     if plan is not None:
-        lines = {line.application_id: line for line in PlanLine.objects.filter(plan=plan)}
+        lines = {
+            line.application_id: line
+            for line in PlanLine.objects.filter(plan=plan).only(
+                "application_id", "positions_funded", "federal_funded", "basis"
+            )
+        }
         adjusted = set(plan.adjustments.values_list("application_id", flat=True))
     else:
         adjusted = set()

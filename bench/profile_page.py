@@ -1,0 +1,59 @@
+r"""Profile one page against the benchmark's database (after `make bench` has seeded it):
+
+    .venv/bin/python bench/profile_page.py manager@demo.test \
+        /admin/applications/scoringrun/5/ranking/
+
+Prints the request's time, its query count and the top of cProfile's cumulative listing."""
+
+from __future__ import annotations
+
+import cProfile
+import os
+import pstats
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault(
+    "DATABASE_URL",
+    os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/copsgrants_bench"),
+)
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="copsgrants.settings",
+    DJANGO_DEBUG="0",
+    DJANGO_SECRET_KEY="bench-only-" + "k3y-n0t-f0r-pr0duct10n-" * 3,
+    DJANGO_ALLOWED_HOSTS="testserver",
+    CELERY_BROKER_URL="memory://",
+)
+
+
+def main(email: str, url: str) -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from copsgrants.models import User
+
+    client = Client()
+    client.force_login(
+        User.objects.get(email=email), backend="django.contrib.auth.backends.ModelBackend"
+    )
+    assert client.get(url, secure=True).status_code == 200
+    start = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, secure=True)
+    print(f"{(time.perf_counter() - start) * 1000:.0f} ms, {len(queries)} queries")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    client.get(url, secure=True)
+    profiler.disable()
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:3])
