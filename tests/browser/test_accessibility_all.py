@@ -36,6 +36,7 @@ from tests.training.helpers import add_officers, enrollment, make_session
 from training.models import Certificate, Enrollment
 
 from ..conftest import require
+from .conftest import artifact_path
 from .test_accessibility import AXE, violations
 from .test_onboarding import sign_in
 
@@ -119,7 +120,7 @@ def test_public_pages_meet_wcag_aa(page: Page, live_server):
     page.context.clear_cookies()
     page.get_by_role("button", name="Sign in", exact=True).click()
     problems += audit(page, "403 (CSRF)")
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def test_agency_pages_meet_wcag_aa_at_desktop_and_phone_widths(page: Page, live_server):
@@ -159,7 +160,7 @@ def test_agency_pages_meet_wcag_aa_at_desktop_and_phone_widths(page: Page, live_
         ),
         phone=True,
     )
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
     # Every form once with its errors shown.
     app = f"/applications/{application.pk}"
@@ -184,7 +185,7 @@ def test_agency_pages_meet_wcag_aa_at_desktop_and_phone_widths(page: Page, live_
     problems += submit(
         page, f"/awards/{accepted.pk}/drawdowns/new/", "Request the drawdown", {}, "drawdown"
     )
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def test_training_pages_meet_wcag_aa_at_desktop_and_phone_widths(page: Page, live_server):
@@ -220,7 +221,7 @@ def test_training_pages_meet_wcag_aa_at_desktop_and_phone_widths(page: Page, liv
     problems += submit(page, "/training/officers/new/", "Add to the roster", {}, "add officer")
     page.context.clear_cookies()
     problems += sweep(page, ["/training/certificates/verify/?code=T2-A11Y-0001"])
-    assert problems == []
+    assert problems == [], "\n".join(problems)
 
 
 def test_admin_pages_meet_wcag_aa_for_each_staff_role(page: Page, live_server, private_mou):
@@ -257,8 +258,9 @@ def test_admin_pages_meet_wcag_aa_for_each_staff_role(page: Page, live_server, p
         page.context.clear_cookies()
         sign_in(page, UserFactory(roles=[role]).email, PASSWORD)
         problems += sweep(page, paths)
+        page.screenshot(path=artifact_path(f"a11y-admin-{role}"), full_page=True)
         if role == roles.PROGRAM_SPECIALIST:
             page.get_by_role("button", name="Approve").click()  # no element checked yet
             page.wait_for_selector(".errornote")
             problems += audit(page, "MOU review with errors")
-    assert problems == []
+    assert problems == [], "\n".join(problems)
