@@ -259,8 +259,24 @@ def test_admin_pages_meet_wcag_aa_for_each_staff_role(page: Page, live_server, p
         sign_in(page, UserFactory(roles=[role]).email, PASSWORD)
         problems += sweep(page, paths)
         page.screenshot(path=artifact_path(f"a11y-admin-{role}"), full_page=True)
+        if role == roles.TRAINING_COORDINATOR:  # the labelled date-and-time widget
+            page.goto(f"/admin/training/coursesession/{session.pk}/change/")
+            page.screenshot(path=artifact_path("a11y-admin-session-change"), full_page=True)
         if role == roles.PROGRAM_SPECIALIST:
             page.get_by_role("button", name="Approve").click()  # no element checked yet
             page.wait_for_selector(".errornote")
             problems += audit(page, "MOU review with errors")
     assert problems == [], "\n".join(problems)
+
+
+def test_the_check_itself_reports_a_serious_violation(page: Page, live_server):
+    """The sweep above would pass vacuously if axe found nothing: an image without alt text and
+    an unlabelled input are reported."""
+    page.goto("/accounts/login/")
+    page.evaluate(
+        "document.querySelector('main').insertAdjacentHTML('beforeend',"
+        ' \'<img src="/favicon.ico"><input type="text" id="nameless">\')'
+    )
+    found = "\n".join(violations(page))
+    assert "critical: image-alt" in found
+    assert "critical: label" in found
