@@ -180,7 +180,16 @@ def test_agency_pages_meet_wcag_aa_at_desktop_and_phone_widths(page: Page, live_
     problems += submit(page, f"/awards/{accepted.pk}/mou/", "Upload the MOU", {}, "MOU upload")
     problems += submit(page, "/accounts/password/", "Change password", {}, "change password")
     opened(accepted)
-    problems += sweep(page, [f"/awards/{accepted.pk}/"], phone=True)  # the open implementation
+    # The open implementation: the award page and its forms.
+    problems += sweep(
+        page,
+        (
+            f"/awards/{accepted.pk}/",
+            f"/awards/{accepted.pk}/hires/new/",
+            f"/awards/{accepted.pk}/drawdowns/new/",
+        ),
+        phone=True,
+    )
     problems += submit(page, f"/awards/{accepted.pk}/hires/new/", "Report the hire", {}, "hire")
     problems += submit(
         page, f"/awards/{accepted.pk}/drawdowns/new/", "Request the drawdown", {}, "drawdown"
@@ -191,7 +200,7 @@ def test_agency_pages_meet_wcag_aa_at_desktop_and_phone_widths(page: Page, live_
 def test_training_pages_meet_wcag_aa_at_desktop_and_phone_widths(page: Page, live_server):
     agency = AgencyFactory(legal_name="Springfield Police Department")
     user = MembershipFactory(agency=agency).user
-    accepted_award(agency, letter=False)
+    award = accepted_award(agency, letter=False)
     officer, other = add_officers(agency, 2, prefix="Casey")
     session = make_session("basic-sro", capacity=2)
     place = enrollment(session, officer, Enrollment.Status.ENROLLED)
@@ -212,6 +221,7 @@ def test_training_pages_meet_wcag_aa_at_desktop_and_phone_widths(page: Page, liv
             f"/training/officers/{other.pk}/edit/",
             f"/training/officers/{other.pk}/remove/",
             f"/training/enrollments/{place.pk}/cancel/",
+            f"/awards/{award.pk}/mou/",  # no MOU uploaded yet
         ),
         phone=True,
     )
