@@ -251,10 +251,12 @@ def test_admin_pages_meet_wcag_aa_for_each_staff_role(page: Page, live_server, p
             f"/admin/applications/application/{application.pk}/change/",
             "/admin/applications/award/",
             f"/admin/applications/award/{award.pk}/change/",
+            f"/admin/applications/application/{application.pk}/screen/",  # not theirs: the 403
         ),
         roles.PROGRAM_SPECIALIST: (
             "/admin/mou/mouversion/",
             f"/admin/mou/mouversion/{mou.pk}/change/",
+            f"/admin/applications/application/{application.pk}/screen/",
             f"/admin/mou/mouversion/{mou.pk}/review/",
         ),
         roles.TRAINING_COORDINATOR: (
