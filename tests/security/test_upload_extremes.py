@@ -12,6 +12,8 @@ import tracemalloc
 
 import pytest
 from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from django.urls import reverse
 
 from tests.applications.acceptance_helpers import private_letters  # noqa: F401
@@ -130,13 +132,20 @@ def post(url: str, cookies: str, body: LazyBody, content_length: int | None):
         environ["CONTENT_LENGTH"] = str(content_length)
     status: list[str] = []
     started = time.monotonic()
+    # As Django's test client does: the request signals must not close the test's database
+    # connection (on PostgreSQL that would end the test's transaction).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     tracemalloc.start()
     try:
         chunks = WSGIHandler()(environ, lambda s, headers, exc_info=None: status.append(s))
         html = b"".join(chunks).decode()
+        chunks.close()
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     return int(status[0].split()[0]), html, time.monotonic() - started, peak
 
 
