@@ -176,6 +176,8 @@ class AwardAdmin(ObjectActionMixin, AuditTrailMixin, admin.ModelAdmin):
                 "conditions": list(award.conditions.all()),
                 "letters": list(award.letters.all()),
                 "signatures": list(award.signatures.all()),
+                "hires": list(award.hires.all()),
+                "drawdowns": list(award.drawdowns.order_by("number")),
                 "can_manage": services.can_manage_letters(request.user)[0],
                 "can_reissue": can_reissue,
                 "reissue_reason": reissue_reason,

@@ -18,6 +18,7 @@ from copsgrants.models import AuditEvent
 from tests.award_states import accepted_award
 
 from . import implementation_helpers as helpers
+from .acceptance_helpers import offered_award
 from .implementation_helpers import drawdown_data, hire_data, opened
 
 pytestmark = pytest.mark.django_db
@@ -166,3 +167,32 @@ def test_the_award_list_filters_on_the_mou_condition(signed_in, program_speciali
     assert listed("overdue") == {late.number}
     assert listed("met") == {met.number}
     assert listed("not_met") == {soon.number, later.number, late.number}
+
+
+def test_the_staff_award_page_lists_its_hires_and_drawdowns(
+    signed_in, program_specialist, member, open_award
+):
+    services.report_hire(award=open_award, by=member, **hire_data())
+    drawdown = services.request_drawdown(award=open_award, by=member, **drawdown_data())
+    page = signed_in(program_specialist).get(
+        reverse("admin:applications_award_change", args=[open_award.pk])
+    )
+    html = page.text
+    hires = html[html.index('data-testid="hires"') :]
+    assert "Dana Whitfield" in hires and helpers.SCHOOL in hires
+    drawdowns = html[html.index('data-testid="drawdowns"') :]
+    assert url("change", drawdown) in drawdowns and "$25,000" in drawdowns
+    assert "Requested" in drawdowns
+
+
+def test_the_staff_award_page_says_who_declined_and_why(
+    signed_in, program_specialist, applicant, agency
+):
+    award = offered_award(agency)
+    services.decline_award(award=award, by=applicant, reason="The council cut the <b>match</b>.")
+    html = signed_in(program_specialist).get(
+        reverse("admin:applications_award_change", args=[award.pk])
+    ).text
+    row = html[html.index('data-testid="decline"') :]
+    assert str(applicant) in row[:600]
+    assert "The council cut the &lt;b&gt;match&lt;/b&gt;." in row[:600]

@@ -62,7 +62,7 @@ def test_a_coordinator_marks_officers_completed_and_the_certificate_verifies(
     page.get_by_label(f"Select {officers[0].name}").check()
     page.get_by_label(f"Select {officers[1].name}").check()
     page.get_by_role("button", name="Mark completed").click()
-    expect(page.get_by_text("2 officer(s) marked completed.")).to_be_visible()
+    expect(page.get_by_text("2 officers marked completed.")).to_be_visible()
     expect(roster).to_contain_text("(ready)")
     shoot(page, "roster")
     page.emulate_media(media="print")

@@ -203,7 +203,7 @@ def test_bulk_mark_completed_issues_certificates(
     assert Certificate.objects.count() == 2
     assert len(queued_renders) == 2
     page = client.get(response.url).content.decode()
-    assert "2 officer(s) marked completed." in page
+    assert "2 officers marked completed." in page
 
 
 def test_bulk_mark_no_show_and_attended(client, signed_in, training_coordinator, sro_agency):

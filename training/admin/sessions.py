@@ -255,7 +255,8 @@ class CourseSessionAdmin(ObjectActionMixin, AuditTrailMixin, admin.ModelAdmin):
             form.add_error(None, str(exc))
             return None
         label = Enrollment.Status(services.OUTCOMES[outcome]).label.lower()
-        self.message_user(request, f"{changed} officer(s) marked {label}.", messages.SUCCESS)
+        officers = "1 officer" if changed == 1 else f"{changed} officers"
+        self.message_user(request, f"{officers} marked {label}.", messages.SUCCESS)
         return redirect(reverse("admin:training_coursesession_roster", args=[session.pk]))
 
     def roster_csv_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
