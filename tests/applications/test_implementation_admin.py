@@ -190,9 +190,11 @@ def test_the_staff_award_page_says_who_declined_and_why(
 ):
     award = offered_award(agency)
     services.decline_award(award=award, by=applicant, reason="The council cut the <b>match</b>.")
-    html = signed_in(program_specialist).get(
-        reverse("admin:applications_award_change", args=[award.pk])
-    ).text
+    html = (
+        signed_in(program_specialist)
+        .get(reverse("admin:applications_award_change", args=[award.pk]))
+        .text
+    )
     row = html[html.index('data-testid="decline"') :]
     assert str(applicant) in row[:600]
     assert "The council cut the &lt;b&gt;match&lt;/b&gt;." in row[:600]
