@@ -45,7 +45,8 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     if not mfa.is_on(user):
         if mfa.must_verify(user):
             return redirect_to_login(destination, reverse("mfa_setup"))
-        return redirect(destination)
+        # Two-step verification is off: nothing to ask (the page says so and leads on).
+        return render(request, "registration/mfa_verify.html", {"off": True, "next": destination})
     form = VerifyCodeForm(request.POST if request.method == "POST" else None, user=user)
     if request.method == "POST" and form.is_valid():
         _verified(request, form.device)
@@ -101,8 +102,8 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not mfa.is_on(user):
-        messages.info(request, "Set up an authenticator app first: recovery codes back it up.")
-        return redirect("account_security")
+        # Recovery codes back up an authenticator app: the page leads to setting one up.
+        return render(request, "registration/mfa_recovery_codes.html", {"off": True})
     if request.method == "POST":
         codes = mfa.replace_recovery_codes(user=user, by=user)
         return render(
@@ -120,9 +121,6 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
 def mfa_disable(request: HttpRequest) -> HttpResponse:
     user = request.user
     allowed, reason = mfa.may_turn_off(user)
-    if not allowed and not mfa.required(user):
-        messages.info(request, reason)
-        return redirect("account_security")
     form = PasswordAgainForm(request.POST if request.method == "POST" else None, user=user)
     if allowed and request.method == "POST" and form.is_valid():
         try:
@@ -133,7 +131,7 @@ def mfa_disable(request: HttpRequest) -> HttpResponse:
             messages.success(request, "Two-step verification is off for your account.")
             return redirect("account_security")
     status = 403 if not allowed and request.method == "POST" else 200
-    context = {"form": form, "allowed": allowed, "reason": reason}
+    context = {"form": form, "allowed": allowed, "reason": reason, "staff": mfa.required(user)}
     return render(request, "registration/mfa_disable.html", context, status=status)
 
 

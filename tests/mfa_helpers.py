@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from django_otp.oath import TOTP
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
@@ -25,3 +26,9 @@ def current_code(device: TOTPDevice, *, offset_steps: int = 0) -> str:
     if totp.t() <= device.last_t:
         totp.time += device.step
     return f"{totp.token():0{device.digits}d}"
+
+
+def add_recovery_codes(user, codes: tuple[str, ...] = ("aaaa2222", "bbbb3333")) -> StaticDevice:
+    device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
+    return device

@@ -160,8 +160,10 @@ def test_an_applicant_with_two_step_verification_off_is_not_asked(client, applic
     sign_in_with_password(client, applicant)
     assert client.get(reverse("applications:dashboard")).status_code == 200
     assert client.get(reverse("account_security")).status_code == 200
-    # The code step has nothing to ask them: it passes them on.
-    assert client.get(reverse("mfa_verify")).url == reverse("applications:dashboard")
+    # The code step has nothing to ask them: it says so and leads on.
+    page = client.get(reverse("mfa_verify"))
+    assert "there is no code to enter" in page.text
+    assert 'name="code"' not in page.text
 
 
 def test_an_applicant_who_turns_it_on_is_asked_at_the_next_sign_in(client, applicant):

@@ -81,8 +81,13 @@ def test_new_recovery_codes_replace_the_old_ones(client, applicant):
 
 def test_recovery_codes_need_an_app_first(client, applicant):
     client.force_login(applicant, backend=BACKEND)
-    assert client.post(reverse("mfa_recovery_codes")).url == reverse("account_security")
+    page = client.post(reverse("mfa_recovery_codes"))
+    assert "Turn on two-step verification first" in page.text
     assert not StaticDevice.objects.exists()
+    page = client.get(reverse("mfa_disable"))
+    assert "Two-step verification is already off." in page.text
+    assert 'name="password"' not in page.text
+    assert client.post(reverse("mfa_disable"), {"password": PASSWORD}).status_code == 403
 
 
 def test_turning_it_off_asks_for_the_password(client, applicant):
