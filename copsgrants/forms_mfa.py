@@ -26,7 +26,7 @@ class VerifyCodeForm(forms.Form):
 
     code = code_field(
         "Code",
-        "Enter the 6-digit code from your authenticator app. Lost your phone? Enter one of your "
+        "The app shows a new code every 30 seconds. No access to your app? Enter one of your "
         "recovery codes instead: each works once.",
         max_length=32,
     )

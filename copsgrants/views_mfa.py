@@ -18,6 +18,8 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from . import mfa
 from .forms_mfa import ConfirmAppForm, PasswordAgainForm, VerifyCodeForm
 
+NEW_CODES_SESSION_KEY = "mfa_new_recovery_codes"
+
 
 def next_url(request: HttpRequest, default: str = settings.LOGIN_REDIRECT_URL) -> str:
     """Where to go afterwards: `next` when it is on this site, else `default`."""
@@ -80,11 +82,7 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
             _verified(request, device)
             messages.success(request, "Two-step verification is on for your account.")
             if codes:
-                return render(
-                    request,
-                    "registration/mfa_recovery_codes.html",
-                    {"codes": codes, "next": destination, "first_set": True},
-                )
+                return show_codes_once(request, codes, next_url=destination, first_set=True)
             return redirect(destination)
     context = {
         "form": form,
@@ -106,14 +104,26 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
         return render(request, "registration/mfa_recovery_codes.html", {"off": True})
     if request.method == "POST":
         codes = mfa.replace_recovery_codes(user=user, by=user)
-        return render(
-            request,
-            "registration/mfa_recovery_codes.html",
-            {"codes": codes, "next": reverse("account_security")},
-        )
+        return show_codes_once(request, codes, next_url=reverse("account_security"))
+    new_codes = request.session.pop(NEW_CODES_SESSION_KEY, None)
+    if new_codes:
+        return render(request, "registration/mfa_recovery_codes.html", new_codes)
     return render(
         request, "registration/mfa_recovery_codes.html", {"left": mfa.recovery_codes_left(user)}
     )
+
+
+def show_codes_once(
+    request: HttpRequest, codes: list[str], *, next_url: str, first_set: bool = False
+) -> HttpResponse:
+    """Post/redirect/get: the next GET of the recovery codes page shows the new codes, once (a
+    reload does not make another set)."""
+    request.session[NEW_CODES_SESSION_KEY] = {
+        "codes": codes,
+        "next": next_url,
+        "first_set": first_set,
+    }
+    return redirect("mfa_recovery_codes")
 
 
 @never_cache
