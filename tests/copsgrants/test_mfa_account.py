@@ -168,3 +168,27 @@ def test_the_forced_staff_sign_in_of_the_test_suite_uses_a_real_device(client, r
 def test_the_marker_keeps_the_plain_forced_sign_in(client, reviewer):
     client.force_login(reviewer, backend=BACKEND)
     assert client.get(reverse("admin:index")).status_code == 302
+
+
+def test_every_staff_demo_login_has_the_documented_authenticator_key(client):
+    from base64 import b32decode
+    from io import StringIO
+
+    from copsgrants.demo import DEMO_LOGINS, DEMO_TOTP_KEY, demo_password, seed
+    from copsgrants.models import User
+
+    seed(stdout=StringIO())
+    seed(stdout=StringIO())  # idempotent: still one device each
+    for login in DEMO_LOGINS:
+        devices = TOTPDevice.objects.filter(user__email=login.email)
+        if login.staff:
+            (device,) = devices
+            assert device.confirmed and device.bin_key == b32decode(DEMO_TOTP_KEY), login.email
+        else:
+            assert not devices.exists(), login.email
+    manager = User.objects.get(email="manager@demo.test")
+    client.post(reverse("login"), {"username": manager.email, "password": demo_password()})
+    assert client.get("/admin/").url.startswith(reverse("mfa_verify"))
+    code = current_code(TOTPDevice.objects.get(user=manager))
+    assert client.post(reverse("mfa_verify"), {"code": code}).status_code == 302
+    assert client.get("/admin/").status_code == 200
