@@ -4,9 +4,11 @@ INSTALLED_APPS order, so the core never imports the apps that depend on it."""
 from __future__ import annotations
 
 import os
+from base64 import b32decode
 from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import roles
 from .models import User
@@ -47,6 +49,19 @@ DEMO_LOGINS = [
 ]  # fmt: skip
 
 
+# Every staff persona's authenticator app holds this key (README "Demo logins"): add it to any
+# app, or compute a code with `oathtool --totp -b JBSWY3DPEHPK3PXP`.
+DEMO_TOTP_KEY = "JBSWY3DPEHPK3PXP"
+
+
+def ensure_demo_app_device(user: User) -> None:
+    TOTPDevice.objects.get_or_create(
+        user=user,
+        name="Demo authenticator",
+        defaults={"key": b32decode(DEMO_TOTP_KEY).hex(), "confirmed": True},
+    )
+
+
 def demo_password() -> str:
     return os.environ.get("DEMO_PASSWORD", "copsgrants-demo")
 
@@ -69,5 +84,11 @@ def ensure_user(login: DemoLogin) -> tuple[User, bool]:
 
 
 def seed(*, stdout) -> None:
-    created = [login.email for login in DEMO_LOGINS if ensure_user(login)[1]]
+    created = []
+    for login in DEMO_LOGINS:
+        user, new = ensure_user(login)
+        if new:
+            created.append(login.email)
+        if login.staff:
+            ensure_demo_app_device(user)
     stdout.write(f"users: {len(created)} created, {len(DEMO_LOGINS) - len(created)} already there")

@@ -76,6 +76,9 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "post_office",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
 ]
 
 MIDDLEWARE = [
@@ -86,11 +89,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session has presented a second factor.
+    "django_otp.middleware.OTPMiddleware",
     # Pages for a signed-in user, and the sign-in forms, are never stored by browsers or proxies.
     "copsgrants.middleware.NoStoreForSignedInUsersMiddleware",
     # Deny by default: every view needs a signed-in user unless marked @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Staff, and users who turned two-step verification on, reach nothing else until they have.
+    "copsgrants.mfa.SecondFactorGateMiddleware",
     # A multipart body far beyond the upload limit is refused (413) before it is read.
     "copsgrants.middleware.UploadTooLargeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -177,6 +184,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_IPWARE_PROXY_COUNT = env.int("DJANGO_PROXY_COUNT", default=0)
 AXES_VERBOSE = False
+
+# Multi-factor authentication (django-otp): every staff user, and anyone who turned it on, presents
+# a code from an authenticator app (TOTP) or a one-time recovery code after the password
+# (copsgrants/mfa.py). Failed codes wait 1, 2, 4, 8 ... seconds (django-otp's throttle).
+OTP_TOTP_ISSUER = "COPS Grants"
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_STATIC_THROTTLE_FACTOR = 1
+# Secrets never appear in the admin: a superuser deletes a lost device, its owner enrols anew.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"

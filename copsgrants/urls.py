@@ -52,6 +52,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    # Multi-factor authentication (django-otp): copsgrants/urls_mfa.py.
+    path("accounts/", include("copsgrants.urls_mfa")),
     path("", include("applications.urls")),
     path("", include("mou.urls")),
     path("training/", include("training.urls_certificates")),

@@ -277,6 +277,30 @@ def grants_manager(db):
     return UserFactory(roles=[roles.GRANTS_MANAGER])
 
 
+@pytest.fixture(autouse=True)
+def _staff_sessions_present_a_second_factor(request, monkeypatch):
+    """Client.force_login of a staff user also marks the session verified with a real confirmed
+    TOTP device of theirs (as django_otp.login does), so tests of staff pages need not go
+    through the code step. Tests marked `second_factor_gate` keep the plain force_login."""
+    if request.node.get_closest_marker("second_factor_gate") is not None:
+        return
+    from django.test.client import ClientMixin
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    from .mfa_helpers import confirmed_app_device
+
+    plain_force_login = ClientMixin.force_login
+
+    def force_login(self, user, backend=None):
+        plain_force_login(self, user, backend)
+        if user.is_staff or user.is_superuser:
+            session = self.session
+            session[DEVICE_ID_SESSION_KEY] = confirmed_app_device(user).persistent_id
+            session.save()
+
+    monkeypatch.setattr(ClientMixin, "force_login", force_login)
+
+
 @pytest.fixture
 def signed_in(client):
     """`signed_in(user)` returns the test client signed in as that user."""

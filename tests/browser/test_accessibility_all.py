@@ -15,6 +15,7 @@ from django.contrib.auth.tokens import default_token_generator
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page
 
 from applications.sections import SECTIONS
@@ -31,6 +32,7 @@ from tests.factories import (
     SolicitationFactory,
     UserFactory,
 )
+from tests.mfa_helpers import confirmed_app_device, current_code
 from tests.mou.review_helpers import private_mou, submitted_mou
 from tests.training.helpers import add_officers, enrollment, make_session
 from training.models import Certificate, Enrollment
@@ -292,3 +294,54 @@ def test_the_check_itself_reports_a_serious_violation(page: Page, live_server):
     found = "\n".join(violations(page))
     assert "critical: image-alt" in found
     assert "critical: label" in found
+
+
+def test_two_step_verification_pages_meet_wcag_aa_at_desktop_and_phone_widths(
+    page: Page, live_server
+):
+    user = UserFactory()
+    sign_in(page, user.email, PASSWORD)
+    problems = sweep(
+        page,
+        (
+            "/accounts/security/",
+            "/accounts/two-step/setup/",
+            "/accounts/two-step/recovery-codes/",  # off: leads to setting up
+            "/accounts/two-step/turn-off/",  # off: nothing to turn off
+            "/accounts/two-step/verify/",  # off: no code to enter
+        ),
+        phone=True,
+    )
+    problems += submit(page, "/accounts/two-step/setup/", "Turn on two-step verification",
+                       {"code": "12"}, "setup")  # fmt: skip
+    device = TOTPDevice.objects.get(user=user, confirmed=False)
+    page.locator("#id_code").fill(current_code(device))
+    page.get_by_role("button", name="Turn on two-step verification").click()
+    page.get_by_test_id("recovery-codes").wait_for()
+    problems += audit(page, "first recovery codes")
+    problems += sweep(
+        page,
+        ("/accounts/security/", "/accounts/two-step/recovery-codes/",
+         "/accounts/two-step/turn-off/"),
+        phone=True,
+    )  # fmt: skip
+    problems += submit(page, "/accounts/two-step/turn-off/", "Turn off two-step verification",
+                       {"password": "wrong"}, "turn off")  # fmt: skip
+
+    page.context.clear_cookies()
+    staff = UserFactory(roles=[roles.REVIEWER])
+    confirmed_app_device(staff)
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(staff.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/two-step/verify/**")
+    problems += sweep(page, [page.url], phone=True)
+    problems += submit(page, page.url, "Verify", {"code": "000000"}, "verify")
+    page.wait_for_timeout(1500)  # the throttle's delay after one wrong code
+    device = TOTPDevice.objects.get(user=staff)
+    page.locator("#id_code").fill(current_code(device))
+    page.get_by_role("button", name="Verify").click()
+    page.wait_for_url("**/dashboard/")
+    problems += sweep(page, ["/accounts/two-step/turn-off/"])  # staff may not: the reason
+    assert problems == [], "\n".join(problems)

@@ -12,6 +12,7 @@ from tests.applications.award_helpers import released_plan
 from tests.factories import PASSWORD
 
 from .conftest import PageProblems
+from .test_onboarding import sign_in_to_admin
 
 pytestmark = pytest.mark.browser
 
@@ -25,10 +26,7 @@ def test_the_letter_progress_bar_fills_as_letters_become_ready_without_a_reload(
     # As a worker would leave them mid-batch, whatever ran eagerly in this process.
     letters.update(status="pending", error="")
 
-    page.goto("/admin/login/")
-    page.locator("#id_username").fill(manager.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    sign_in_to_admin(page, manager.email, PASSWORD)
     page.goto(f"/admin/applications/award/batch/{plan.pk}/")
     bar = page.locator("progress.letter-progress-bar")
     label = page.locator('[data-progress-field="label"]')

@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
 
 from applications.models import Agency, Membership
+from copsgrants.models import User
 from tests.factories import PASSWORD, UserFactory
+from tests.mfa_helpers import confirmed_app_device, current_code
 
 from .conftest import PageProblems, artifact_path
 
@@ -39,11 +42,43 @@ AGENCY = {
 
 
 def sign_in(page: Page, email: str, password: str) -> None:
+    """Sign in through the form, and give the authenticator app's code when the account asks for
+    one (staff always: a staff user without an app gets one first)."""
+    device = second_factor_for(email)
     page.goto("/accounts/login/")
     page.get_by_label("Email address").fill(email)
     page.locator("#id_password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    if device is not None:
+        enter_code(page, device)
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
+
+
+def sign_in_to_admin(page: Page, email: str, password: str) -> None:
+    """The admin's own sign-in page, then the code step, back to the admin."""
+    device = second_factor_for(email)
+    page.goto("/admin/login/?next=/admin/")
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    if device is not None:
+        enter_code(page, device)
+    expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+def second_factor_for(email: str) -> TOTPDevice | None:
+    user = User.objects.filter(email__iexact=email).first()
+    if user is None:
+        return None
+    if user.is_staff or user.is_superuser:
+        return confirmed_app_device(user)
+    return TOTPDevice.objects.filter(user=user, confirmed=True).first()
+
+
+def enter_code(page: Page, device: TOTPDevice) -> None:
+    expect(page).to_have_url(re.compile(r"/accounts/two-step/verify/"))
+    page.locator("#id_code").fill(current_code(device))
+    page.get_by_role("button", name="Verify").click()
 
 
 def fill_agency_form(page: Page, **overrides: str) -> None:

@@ -13,6 +13,7 @@ from tests.applications.scoring_helpers import solicitation_with_rules, worked_e
 from tests.factories import PASSWORD, UserFactory
 
 from .conftest import PageProblems
+from .test_onboarding import sign_in_to_admin
 
 pytestmark = pytest.mark.browser
 
@@ -24,10 +25,7 @@ def test_a_grants_manager_computes_scores_and_sees_the_ranking_with_its_charts(
     worked_example(solicitation)
     manager = UserFactory(roles=[roles.GRANTS_MANAGER])
 
-    page.goto("/admin/login/")
-    page.locator("#id_username").fill(manager.email)
-    page.locator("#id_password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    sign_in_to_admin(page, manager.email, PASSWORD)
     page.goto(f"/admin/applications/solicitation/{solicitation.pk}/change/")
     page.get_by_role("link", name="Compute scores").click()
     expect(page.get_by_text("Score the 4 eligible applications")).to_be_visible()

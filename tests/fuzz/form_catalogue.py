@@ -64,6 +64,10 @@ SITE: list[Entry] = [
     _site("password_reset", "anonymous"),
     Entry("password_reset_confirm", "anonymous", _reset_confirm),
     _site("password_change"),
+    # Two-step verification (copsgrants/urls_mfa.py): random codes must never be a 500.
+    _site("mfa_verify", "two_step"),
+    _site("mfa_setup"),
+    _site("mfa_recovery_codes", "superuser"),
     _site("applications:agency_create", "outsider"),
     _site("applications:agency_edit", "applicant", lambda w: w.agency.pk),
     _site(
@@ -203,6 +207,9 @@ CATALOGUE: list[Entry] = SITE + ADMIN_CUSTOM + admin_model_entries()
 NOT_FUZZED = {
     "logout": "the sign-out button in every page's header: no input",
     "admin:logout": "the admin's sign-out button: no input",
+    "mfa_disable": "shown only to a non-staff user who turned two-step verification on and "
+    "gave a code this session, which force_login does not make; its one field (the password) "
+    "is tried by tests/copsgrants/test_mfa_account.py",
 }
 
 

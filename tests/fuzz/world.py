@@ -36,6 +36,7 @@ from tests.factories import (
     SolicitationFactory,
     UserFactory,
 )
+from tests.mfa_helpers import add_recovery_codes, confirmed_app_device
 from tests.mou.review_helpers import submitted_mou
 from tests.training.helpers import add_hire, add_officers, enrollment, make_session
 from training.models import CourseSession, Enrollment, Officer
@@ -67,6 +68,9 @@ class World:
     session: CourseSession
     officer: Officer
     enrollment: Enrollment
+    # Two-step verification on (an authenticator app and recovery codes): owes a code after
+    # force_login, which verifies staff sessions only (tests/conftest.py).
+    two_step: User | None = None
 
 
 def build_world(agency: Agency, applicant: User) -> World:
@@ -102,6 +106,9 @@ def build_world(agency: Agency, applicant: User) -> World:
     plan = services.draft_funding_plan(solicitation=plan_solicitation, by=superuser)
     session = make_session()
     (officer,) = add_officers(agency, 1)
+    two_step = UserFactory(email="two-step@agency.test")
+    confirmed_app_device(two_step)
+    add_recovery_codes(two_step)
     return World(
         superuser=superuser, applicant=applicant, member=member, member_id=membership.pk,
         outsider=outsider, reviewer=reviewer, agency=agency,
@@ -111,4 +118,5 @@ def build_world(agency: Agency, applicant: User) -> World:
         mou_award=mou_award, submitted=submitted, assignment=assignment, plan=plan,
         session=session, officer=officer,
         enrollment=enrollment(session, officer, Enrollment.Status.ENROLLED),
+        two_step=two_step,
     )  # fmt: skip

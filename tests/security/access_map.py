@@ -87,6 +87,12 @@ SITE: dict[str, Access] = {
     "logout": Access(SIGNED_IN, methods=POST, why="signing out needs someone signed in"),
     "password_change": Access(SIGNED_IN, methods=GET_POST),
     "password_change_done": Access(SIGNED_IN),
+    # Two-step verification (copsgrants/urls_mfa.py): the user's own account only.
+    "account_security": Access(SIGNED_IN),
+    "mfa_verify": Access(SIGNED_IN, methods=GET_POST, why="the second step of signing in"),
+    "mfa_setup": Access(SIGNED_IN, methods=GET_POST),
+    "mfa_recovery_codes": Access(SIGNED_IN, methods=GET_POST),
+    "mfa_disable": Access(SIGNED_IN, methods=GET_POST),
     "applications:dashboard": Access(SIGNED_IN),
     "applications:agency_create": Access(SIGNED_IN, methods=GET_POST),
     "applications:agency_find": Access(SIGNED_IN),
@@ -291,6 +297,13 @@ ADMIN_ACTIONS: dict[str, AdminAction] = {
     "admin:training_coursesession_roster": AdminAction(
         "view:training.coursesession", lambda w: [w.session.pk]
     ),
+    # django-otp's key and QR code pages: refused to everyone (OTP_ADMIN_HIDE_SENSITIVE_DATA).
+    "admin:otp_totp_totpdevice_config": AdminAction(
+        "view:otp_totp.totpdevice", lambda w: [_totp_device(w)]
+    ),
+    "admin:otp_totp_totpdevice_qrcode": AdminAction(
+        "view:otp_totp.totpdevice", lambda w: [_totp_device(w)]
+    ),
 }
 
 # The admin site's own pages: the index and the app lists show each user only what they may
@@ -329,3 +342,9 @@ def _email(w: World) -> int:
             from_email="cops@example.gov", to=["chief@town.example"], subject="Test"
         )
     return email.pk
+
+
+def _totp_device(w: World) -> int:
+    from tests.mfa_helpers import confirmed_app_device
+
+    return confirmed_app_device(w.member).pk

@@ -4,7 +4,7 @@ from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
-from copsgrants.demo import DEMO_LOGINS, demo_password
+from copsgrants.demo import DEMO_LOGINS, DEMO_TOTP_KEY, demo_password
 
 
 class Command(BaseCommand):
@@ -24,3 +24,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo logins (password: {demo_password()})"))
         for login in DEMO_LOGINS:
             self.stdout.write(f"  {login.email:<24} {login.description}")
+        self.stdout.write(
+            f"Staff accounts ask for a two-step verification code: add the key {DEMO_TOTP_KEY} "
+            f"to an authenticator app, or run `oathtool --totp -b {DEMO_TOTP_KEY}`."
+        )
