@@ -74,7 +74,7 @@ class OIDCBackend(OIDCAuthenticationBackend):
         response = requests.get(
             self.OIDC_OP_JWKS_ENDPOINT,
             verify=self.get_settings("OIDC_VERIFY_SSL", True),
-            timeout=self.get_settings("OIDC_TIMEOUT", None),
+            timeout=settings.OIDC_TIMEOUT,
         )
         response.raise_for_status()
         keys = response.json().get("keys", [])
