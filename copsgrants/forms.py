@@ -52,7 +52,7 @@ class SignInForm(auth_forms.AuthenticationForm):
         "except the email address.",
         "inactive": "This account is inactive.",
         "unverified": "Confirm your email address first: we sent a link to %(email)s when you "
-        "created your account. Open that link to finish, or ask for a new one below.",
+        "created your account. Open that link to finish, or get a new one below.",
     }
     # Set when the password was right but the address is not confirmed yet: the page then offers
     # a new link. Only after the right password, so the form never tells which addresses exist.

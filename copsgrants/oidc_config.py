@@ -50,7 +50,6 @@ def oidc_settings(env: environ.Env, *, backends: list[str]) -> dict[str, Any]:
         **{name: env.str(name, default="").strip() for name in ENDPOINTS},
         "OIDC_RP_SIGN_ALGO": env.str("OIDC_RP_SIGN_ALGO", default="RS256").strip(),
         "OIDC_PROVIDER_NAME": env.str("OIDC_PROVIDER_NAME", default="Login.gov").strip(),
-        # Login.gov requires acr_values (the identity assurance level asked for).
         "OIDC_AUTH_REQUEST_EXTRA_PARAMS": {},
         "OIDC_RP_SCOPES": "openid email",
         # PKCE: the code is useless to anyone who intercepts it without our verifier.
@@ -60,9 +59,11 @@ def oidc_settings(env: environ.Env, *, backends: list[str]) -> dict[str, Any]:
         "OIDC_STORE_ACCESS_TOKEN": False,
         "OIDC_STORE_ID_TOKEN": False,
     }
-    acr_values = env.str("OIDC_ACR_VALUES", default="").strip()
-    if acr_values:
-        values["OIDC_AUTH_REQUEST_EXTRA_PARAMS"] = {"acr_values": acr_values}
+    # Login.gov requires both: acr_values (the assurance level asked for) and prompt=select_account.
+    for param, name in (("acr_values", "OIDC_ACR_VALUES"), ("prompt", "OIDC_PROMPT")):
+        value = env.str(name, default="").strip()
+        if value:
+            values["OIDC_AUTH_REQUEST_EXTRA_PARAMS"][param] = value
     if not client_id:
         return values
     for name in ENDPOINTS:

@@ -94,8 +94,7 @@ def verify_email_link(request: HttpRequest, token: str) -> HttpResponse:
         context = {"expired": isinstance(exc, LinkExpired), "form": ResendVerificationForm()}
         return render(request, "registration/verify_email_invalid.html", context)
     if user.email_verified or not user.is_active:
-        context = {"used": True, "form": ResendVerificationForm()}
-        return render(request, "registration/verify_email_invalid.html", context)
+        return render(request, "registration/verify_email_invalid.html", {"used": True})
     if request.method == "POST":
         verify_email(user=user)
         login(request, user, backend=PASSWORD_BACKEND)

@@ -115,6 +115,18 @@ def test_while_it_is_off_the_oidc_urls_are_not_found(client):
     assert client.get(callback).status_code == 404
 
 
+def test_login_gov_s_required_parameters_go_with_the_request(
+    client, settings, monkeypatch, provider
+):
+    acr = "urn:acr.login.gov:auth-only"
+    environment = provider.environment() | {"OIDC_ACR_VALUES": acr, "OIDC_PROMPT": "select_account"}
+    configure(settings, monkeypatch, environment)
+    query = parse_qs(urlsplit(client.get(reverse("oidc_authentication_init")).url).query)
+    assert query["acr_values"] == [acr]
+    assert query["prompt"] == ["select_account"]
+    assert len(query["state"][0]) >= 22 and len(query["nonce"][0]) >= 22
+
+
 def test_a_new_person_signs_in_through_the_provider_and_gets_a_confirmed_account(client, oidc_on):
     oidc_on.set_user("sub-1", email="New.Person@Town.example", email_verified=True)
     response = sign_in_at_provider(client, oidc_on, "sub-1")
