@@ -11,6 +11,7 @@ from django.utils import timezone
 from post_office.models import Email
 
 from copsgrants import verification
+from copsgrants.demo import DEMO_LOGINS, ensure_user
 from copsgrants.models import AuditEvent, User
 from tests.factories import PASSWORD, UserFactory
 
@@ -228,6 +229,11 @@ def test_accounts_made_outside_self_registration_are_confirmed(admin_client):
     )
     assert response.status_code == 302
     assert User.objects.get(email="staffer@cops.example").email_verified
+
+
+def test_demo_accounts_are_confirmed():
+    user, created = ensure_user(DEMO_LOGINS[0])
+    assert created and user.email_verified
 
 
 @pytest.mark.django_db(transaction=True)

@@ -232,6 +232,20 @@ def test_a_password_sign_in_still_works_with_the_provider_configured(client, oid
     assert signed_in_as(client) is not None
 
 
+def test_wrong_passwords_still_pause_sign_in_with_the_provider_configured(
+    client, oidc_on, settings
+):
+    UserFactory(email="chief@town.example")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": "chief@town.example", "password": "wrong"})
+    response = client.post(
+        reverse("login"),
+        {"username": "chief@town.example", "password": "correct-horse-battery-staple"},
+    )
+    assert response.status_code == 429
+    assert signed_in_as(client) is None
+
+
 @pytest.mark.parametrize(
     ("change", "message"),
     [
