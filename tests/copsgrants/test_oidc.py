@@ -20,6 +20,7 @@ from werkzeug.serving import make_server
 
 from copsgrants.models import AuditEvent, User
 from copsgrants.oidc_config import oidc_settings
+from tests.copsgrants.test_settings import run as run_settings
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -265,6 +266,19 @@ def test_a_malformed_provider_setting_stops_start_up_with_its_name(monkeypatch, 
         monkeypatch.setenv(name, value)
     with pytest.raises(ImproperlyConfigured, match=message):
         oidc_settings(environ.Env(), backends=list(BACKENDS))
+
+
+def test_settings_read_the_provider_from_the_environment_and_refuse_a_missing_endpoint():
+    """In a fresh process, as at start-up: settings.py wires oidc_config in."""
+    code = "from django.conf import settings as s; print(s.OIDC_ENABLED, s.AUTHENTICATION_BACKENDS)"
+    environment = Provider("https://idp.example").environment()
+    done = run_settings("-c", code, DJANGO_DEBUG="1", **environment)
+    assert done.returncode == 0, done.stderr
+    assert "True" in done.stdout and "copsgrants.oidc.OIDCBackend" in done.stdout
+    del environment["OIDC_OP_JWKS_ENDPOINT"]
+    done = run_settings("-c", code, DJANGO_DEBUG="1", **environment)
+    assert done.returncode != 0
+    assert "OIDC_OP_JWKS_ENDPOINT must be set" in done.stderr
 
 
 def test_with_no_client_id_nothing_else_is_checked_and_axes_stays_first(monkeypatch):
