@@ -66,6 +66,17 @@ class OIDCBackend(OIDCAuthenticationBackend):
             return False
         return True
 
+    def verify_token(self, token: str, **kwargs) -> dict:
+        payload = super().verify_token(token, **kwargs)
+        # mozilla-django-oidc does not check the audience: an ID token the provider issued to
+        # another of its clients must not sign anyone in here.
+        audience = payload.get("aud")
+        if settings.OIDC_RP_CLIENT_ID not in (
+            audience if isinstance(audience, list) else [audience]
+        ):
+            raise SuspiciousOperation("The ID token was issued to another client.")
+        return payload
+
     def retrieve_matching_jwk(self, token: str) -> jwt.PyJWK:
         # OpenID Connect Core 10.1: an ID token may leave out "kid" when the provider publishes
         # one signing key; mozilla-django-oidc insists on it, so that case is handled here.

@@ -11,14 +11,18 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 import environ
+import jwt
 import oidc_provider_mock
 import pytest
 import requests
-from django.core.exceptions import ImproperlyConfigured
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from django.core.exceptions import ImproperlyConfigured, SuspiciousOperation
 from django.urls import reverse
 from werkzeug.serving import make_server
 
 from copsgrants.models import AuditEvent, User
+from copsgrants.oidc import OIDCBackend
 from copsgrants.oidc_config import oidc_settings
 from tests.copsgrants.test_settings import run as run_settings
 from tests.factories import UserFactory
@@ -199,6 +203,23 @@ def test_a_tampered_state_is_refused_without_an_error(client, oidc_on):
     response = fresh.get(f"{back.path}?{back.query}")
     assert response.status_code == 302 and response.url == reverse("login")
     assert "_auth_user_id" not in fresh.session
+
+
+@pytest.mark.parametrize(
+    ("audience", "accepted"), [("copsgrants-test", True), ("another-app", False)]
+)
+def test_an_id_token_issued_to_another_client_is_refused(settings, oidc_on, audience, accepted):
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    settings.OIDC_RP_IDP_SIGN_KEY = key.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    token = jwt.encode({"sub": "s", "aud": audience, "nonce": "n"}, key, algorithm="RS256")
+    backend = OIDCBackend()
+    if accepted:
+        assert backend.verify_token(token, nonce="n")["sub"] == "s"
+    else:
+        with pytest.raises(SuspiciousOperation, match="another client"):
+            backend.verify_token(token, nonce="n")
 
 
 def test_a_person_who_denies_consent_at_the_provider_is_told_so(client, oidc_on):
