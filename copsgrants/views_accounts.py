@@ -56,12 +56,15 @@ def register(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def verify_email_sent(request: HttpRequest) -> HttpResponse:
     """ "Check your email", with a button to send the link again (rate-limited)."""
-    user = User.objects.filter(
-        pk=request.session.get(PENDING_SESSION_KEY), email_verified_at__isnull=True
-    ).first()
+    user = User.objects.filter(pk=request.session.get(PENDING_SESSION_KEY)).first()
     if user is None:
-        # Not the browser that signed up (or confirmed already): the page that asks for the address.
+        # Not the browser that signed up: the page that asks for the address.
         return redirect("verify_email_resend")
+    if user.email_verified:
+        # Confirmed since (perhaps from the email, in another browser).
+        del request.session[PENDING_SESSION_KEY]
+        messages.info(request, "Your email address is confirmed. Sign in to continue.")
+        return redirect("login")
     if request.method == "POST":
         if send_verification_email(user=user):
             messages.success(request, f"We sent a new link to {user.email}.")

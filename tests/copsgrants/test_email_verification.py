@@ -147,6 +147,17 @@ def test_sending_again_is_rate_limited_and_says_when_it_is_possible(
     assert client.post(link_in(mail.outbox[0].body)).status_code == 302
 
 
+def test_the_sent_page_after_confirming_elsewhere_leads_to_sign_in(
+    client, django_capture_on_commit_callbacks
+):
+    register(client, django_capture_on_commit_callbacks)
+    verification.verify_email(user=User.objects.get())  # from the email, in another browser
+    response = client.get(reverse("verify_email_sent"))
+    assert response.url == reverse("login")
+    assert "Your email address is confirmed. Sign in" in client.get(response.url).text
+    assert client.get(reverse("verify_email_sent")).url == reverse("verify_email_resend")
+
+
 def test_the_sent_page_without_a_pending_sign_up_leads_to_the_resend_form(client):
     assert client.get(reverse("verify_email_sent")).url == reverse("verify_email_resend")
     assert client.post(reverse("verify_email_sent")).url == reverse("verify_email_resend")
