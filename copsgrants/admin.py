@@ -10,6 +10,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
 from django.db.models import Field
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from simple_history.utils import get_history_model_for_model
 
@@ -151,6 +152,7 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
     list_filter = ["is_staff", "is_superuser", "is_active", "groups"]
     search_fields = ["email", "first_name", "last_name"]
+    readonly_fields = ["email_verified_at"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         ("Personal info", {"fields": ("first_name", "last_name")}),
@@ -158,9 +160,16 @@ class UserAdmin(DjangoUserAdmin):
             "Permissions",
             {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")},
         ),
-        ("Important dates", {"fields": ("last_login", "date_joined")}),
+        ("Important dates", {"fields": ("last_login", "date_joined", "email_verified_at")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def save_model(self, request, obj: User, form, change: bool) -> None:
+        # Staff add accounts for people they know (colleagues): those addresses count as
+        # confirmed, as for every account made outside self-registration.
+        if not change and obj.email_verified_at is None:
+            obj.email_verified_at = timezone.now()
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(AuditEvent)

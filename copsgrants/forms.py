@@ -51,7 +51,29 @@ class SignInForm(auth_forms.AuthenticationForm):
         "invalid_login": "The email address or password is not right. Both are case-sensitive "
         "except the email address.",
         "inactive": "This account is inactive.",
+        "unverified": "Confirm your email address first: we sent a link to %(email)s when you "
+        "created your account. Open that link to finish, or get a new one below.",
     }
+    # Set when the password was right but the address is not confirmed yet: the page then offers
+    # a new link. Only after the right password, so the form never tells which addresses exist.
+    unverified_email: str = ""
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if not user.email_verified:
+            self.unverified_email = user.email
+            raise forms.ValidationError(
+                self.error_messages["unverified"], code="unverified", params={"email": user.email}
+            )
+
+
+class ResendVerificationForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        help_text="The address you created your account with.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
 
 
 class PasswordResetForm(auth_forms.PasswordResetForm):

@@ -6,6 +6,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class UserManager(BaseUserManager["User"]):
@@ -14,6 +15,9 @@ class UserManager(BaseUserManager["User"]):
     def _create_user(self, email: str, password: str | None, **extra) -> User:
         if not email:
             raise ValueError("An email address is required.")
+        # Accounts made in code (createsuperuser, demo data, OpenID Connect sign-in) have a known
+        # address; only self-registration starts unverified (copsgrants.verification).
+        extra.setdefault("email_verified_at", timezone.now())
         user = self.model(email=self.normalize_email(email).lower(), **extra)
         user.set_password(password)
         user.save(using=self._db)
@@ -38,6 +42,11 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("email address", max_length=254, unique=True)
+    # Null until the person opens the link we emailed at sign-up (or resets the password, or
+    # signs in through OpenID Connect with a verified address); sign-in waits for it.
+    email_verified_at = models.DateTimeField("email confirmed", null=True, blank=True)
+    # When the last confirmation link was sent: resending is rate-limited per account.
+    verification_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -52,6 +61,10 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    @property
+    def email_verified(self) -> bool:
+        return self.email_verified_at is not None
 
     def clean(self) -> None:
         super().clean()

@@ -173,6 +173,10 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "applications:dashboard"
 LOGOUT_REDIRECT_URL = "home"
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # one day
+# Email verification (copsgrants/verification.py): a new account signs in once its owner opens the
+# link we email; the link works for 3 days, and a new one can be asked for every 5 minutes.
+EMAIL_VERIFICATION_MAX_AGE = timedelta(days=3)
+EMAIL_VERIFICATION_RESEND_INTERVAL = timedelta(minutes=5)
 
 # Failed-login throttling (django-axes): 5 failures for one account from one address lock it
 # for 15 minutes; a correct password does not get through while locked.
@@ -462,6 +466,12 @@ CRISPY_FAIL_SILENTLY = not DEBUG
 
 # When set, tests that need PostgreSQL, Redis or Chromium fail instead of skipping (CI sets it).
 REQUIRE_SERVICES = env_flag("COPSGRANTS_REQUIRE_SERVICES", default=False)
+
+# OpenID Connect sign-in (Login.gov or another provider, mozilla-django-oidc): off unless
+# OIDC_RP_CLIENT_ID is set. The OIDC_* variables are read and checked in copsgrants/oidc_config.py.
+from copsgrants.oidc_config import oidc_settings  # noqa: E402
+
+vars().update(oidc_settings(env, backends=AUTHENTICATION_BACKENDS))
 
 LOGGING = {
     "version": 1,

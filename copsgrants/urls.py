@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from . import views
-from .forms import PasswordResetForm, SignInForm
+from . import views, views_accounts
+from .forms import PasswordResetForm
 
 admin.site.site_header = "COPS Grants administration"
 admin.site.site_title = "COPS Grants"
@@ -13,14 +13,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("healthz", views.healthz, name="healthz"),
-    path("accounts/register/", views.register, name="register"),
-    path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=SignInForm, redirect_authenticated_user=True
-        ),
-        name="login",
-    ),
+    path("accounts/register/", views_accounts.register, name="register"),
+    path("accounts/login/", views_accounts.SignInView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password-reset/",
@@ -34,7 +28,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views_accounts.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -54,6 +48,7 @@ urlpatterns = [
     ),
     # Multi-factor authentication (django-otp): copsgrants/urls_mfa.py.
     path("accounts/", include("copsgrants.urls_mfa")),
+    path("", include("copsgrants.urls_accounts")),
     path("", include("applications.urls")),
     path("", include("mou.urls")),
     path("training/", include("training.urls_certificates")),

@@ -1,8 +1,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import REASON_NO_CSRF_COOKIE
@@ -13,7 +11,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from . import health
-from .forms import RegistrationForm
 
 
 @login_not_required
@@ -37,19 +34,6 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(
         {"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503
     )
-
-
-@login_not_required
-def register(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect(settings.LOGIN_REDIRECT_URL)
-    form = RegistrationForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, "Your account is ready. Next, register or join your agency.")
-        return redirect(settings.LOGIN_REDIRECT_URL)
-    return render(request, "registration/register.html", {"form": form})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

@@ -51,6 +51,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     first_name = factory.Faker("first_name")
     last_name = factory.Faker("last_name")
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    email_verified_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        # Signed up but has not opened the confirmation link yet.
+        unverified = factory.Trait(email_verified_at=None)
 
     @factory.post_generation
     def roles(self, create: bool, extracted: list[str] | None, **kwargs) -> None:

@@ -20,6 +20,7 @@ from playwright.sync_api import Page
 
 from applications.sections import SECTIONS
 from copsgrants import roles
+from copsgrants.verification import make_token
 from mou.models import MouVersion
 from tests.applications.acceptance_helpers import offered_award, private_letters
 from tests.applications.implementation_helpers import opened
@@ -122,6 +123,51 @@ def test_public_pages_meet_wcag_aa(page: Page, live_server):
     page.context.clear_cookies()
     page.get_by_role("button", name="Sign in", exact=True).click()
     problems += audit(page, "403 (CSRF)")
+    assert problems == [], "\n".join(problems)
+
+
+def test_account_confirmation_and_provider_sign_in_pages_meet_wcag_aa(
+    page: Page, live_server, settings
+):
+    """Sign-up's "Check your email", the confirmation link's pages (valid, expired or altered,
+    used), the resend form, an unconfirmed sign-in and the sign-in page with "Sign in with
+    Login.gov", at 1280 and 390 px (screenshots in var/test-artifacts/)."""
+    settings.OIDC_ENABLED = True
+    settings.OIDC_PROVIDER_NAME = "Login.gov"
+    waiting = UserFactory(email="waiting@town.test", unverified=True)
+    used = UserFactory(email="confirmed@town.test")
+    page.goto("/accounts/register/")
+    for name, value in {"first_name": "Pat", "last_name": "Officer", "email": "pat@town.test",
+                        "password1": PASSWORD, "password2": PASSWORD}.items():  # fmt: skip
+        page.locator(f"#id_{name}").fill(value)
+    page.get_by_role("button", name="Create account").click()
+    page.wait_for_url("**/accounts/confirm/sent/")
+    pages = {
+        "check-your-email": "/accounts/confirm/sent/",
+        "confirm": f"/accounts/confirm/{make_token(waiting)}/",
+        "link-expired": "/accounts/confirm/not-a-token/",
+        "link-used": f"/accounts/confirm/{make_token(used)}/",
+        "resend": "/accounts/confirm/new/",
+        "resend-done": "/accounts/confirm/new/sent/",
+        "sign-in-with-oidc": "/accounts/login/",
+    }
+    problems = []
+    for name, path in pages.items():
+        problems += sweep(page, [path], phone=True)
+        for width, size in (("1280", DESKTOP), ("390", PHONE)):
+            page.set_viewport_size(size)
+            page.screenshot(path=artifact_path(f"accounts-{name}-{width}"), full_page=True)
+    page.set_viewport_size(DESKTOP)
+    problems += submit(
+        page, "/accounts/confirm/new/", "Send me a new link", {"email": "x"}, "resend"
+    )
+    page.goto("/accounts/login/")
+    page.locator("#id_username").fill("waiting@town.test")
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+    page.wait_for_selector("text=Confirm your email address first")
+    problems += audit(page, "unconfirmed sign-in")
+    page.screenshot(path=artifact_path("accounts-unconfirmed-sign-in-1280"), full_page=True)
     assert problems == [], "\n".join(problems)
 
 

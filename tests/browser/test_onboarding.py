@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from urllib.parse import urlsplit
 
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page, expect
+from post_office.models import Email
 
 from applications.models import Agency, Membership
 from copsgrants.models import User
@@ -39,6 +41,12 @@ AGENCY = {
     "gov_executive_email": "mayor@springfield-il.test",
     "gov_executive_phone": "217-555-0100",
 }
+
+
+def confirmation_link(email: str) -> str:
+    """The path of the confirmation link in the last message to `email` in the outbox."""
+    message = Email.objects.filter(to=email).latest("created").message
+    return urlsplit(re.search(r"https?://\S+/accounts/confirm/\S+/", message).group(0)).path
 
 
 def sign_in(page: Page, email: str, password: str) -> None:
@@ -105,7 +113,15 @@ def test_a_new_user_registers_signs_in_and_registers_their_agency(
     page.locator("#id_password2").fill(NEW_PASSWORD)
     page.get_by_role("button", name="Create account").click()
 
+    # Not signed in yet: the address is confirmed first, through the link in the email.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your email")
+    expect(page.get_by_text(EMAIL)).to_be_visible()
+    page.goto(confirmation_link(EMAIL))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your email address")
+    page.get_by_role("button", name="Confirm and sign in").click()
+
     expect(page).to_have_url(re.compile(r"/dashboard/$"))
+    expect(page.get_by_text("Your email address is confirmed.")).to_be_visible()
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome, Pat")
     expect(page.get_by_text(f"Signed in as {EMAIL}")).to_be_visible()
 

@@ -18,14 +18,16 @@ GOOD = {
 }
 
 
-def test_it_registers_a_user_with_email_as_login_and_signs_them_in(client):
+def test_it_registers_a_user_with_email_as_login_and_asks_them_to_confirm_it(client):
     response = client.post(reverse("register"), GOOD)
     assert response.status_code == 302
-    assert response.url == reverse("applications:dashboard")
+    assert response.url == reverse("verify_email_sent")
     user = User.objects.get()
     assert user.email == "alex.rivera@springfield.example"
     assert user.check_password(GOOD["password1"])
-    assert client.get(reverse("applications:dashboard")).status_code == 200
+    assert user.email_verified_at is None
+    # Not signed in until the address is confirmed (tests/copsgrants/test_email_verification.py).
+    assert client.get(reverse("applications:dashboard")).status_code == 302
 
 
 def test_it_refuses_an_email_that_is_already_registered_whatever_its_case(client):

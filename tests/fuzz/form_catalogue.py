@@ -21,6 +21,8 @@ from django.utils.http import urlsafe_base64_encode
 
 from applications.models import Agency, PlanLine
 from applications.sections import SECTIONS
+from copsgrants.models import User
+from copsgrants.verification import make_token
 
 from .world import World
 
@@ -58,9 +60,19 @@ def _reset_confirm(w: World) -> str:
     return reverse("password_reset_confirm", args=[uid, token])
 
 
+def _confirm_email(w: World) -> str:
+    # A token for an account that signed up and has not confirmed yet: the page shows its button.
+    pending, _ = User.objects.get_or_create(
+        email="pending@agency.test", defaults={"email_verified_at": None}
+    )
+    return reverse("verify_email", args=[make_token(pending)])
+
+
 SITE: list[Entry] = [
     _site("register", "anonymous"),
     _site("login", "anonymous"),
+    Entry("verify_email", "anonymous", _confirm_email),
+    _site("verify_email_resend", "anonymous"),
     _site("password_reset", "anonymous"),
     Entry("password_reset_confirm", "anonymous", _reset_confirm),
     _site("password_change"),
@@ -205,6 +217,8 @@ CATALOGUE: list[Entry] = SITE + ADMIN_CUSTOM + admin_model_entries()
 
 # Pages with a POST form that are not fuzzed here, and why.
 NOT_FUZZED = {
+    "verify_email_sent": "the 'Send the link again' button, shown only to the browser that has "
+    "just signed up: no input",
     "logout": "the sign-out button in every page's header: no input",
     "admin:logout": "the admin's sign-out button: no input",
     "mfa_disable": "shown only to a non-staff user who turned two-step verification on and "

@@ -77,6 +77,14 @@ SITE: dict[str, Access] = {
     "password_reset_done": Access(PUBLIC),
     "password_reset_confirm": Access(PUBLIC, args=lambda w: ["MQ", "set-password"]),
     "password_reset_complete": Access(PUBLIC),
+    # Email confirmation at sign-up (copsgrants/views_accounts.py); OpenID Connect sign-in, a 404
+    # while OIDC_RP_CLIENT_ID is unset (copsgrants/oidc.py).
+    "verify_email_sent": Access(PUBLIC, methods=GET_POST),
+    "verify_email": Access(PUBLIC, args=lambda w: ["not-a-token"], methods=GET_POST),
+    "verify_email_resend": Access(PUBLIC, methods=GET_POST),
+    "verify_email_resend_done": Access(PUBLIC),
+    "oidc_authentication_init": Access(PUBLIC),
+    "oidc_authentication_callback": Access(PUBLIC),
     "applications:solicitation_list": Access(PUBLIC),
     "applications:solicitation_detail": Access(
         PUBLIC, args=lambda w: [w.application.solicitation_id]

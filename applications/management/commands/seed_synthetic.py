@@ -147,7 +147,12 @@ def seed_synthetic(
         for n, figure in zip(numbers, figures, strict=True)
     ]
     users = [
-        User(email=f"rep{n}@synthetic.test", first_name="Synthetic", last_name=f"Rep {n}")
+        User(
+            email=f"rep{n}@synthetic.test",
+            first_name="Synthetic",
+            last_name=f"Rep {n}",
+            email_verified_at=now,
+        )
         for n in numbers
     ]
     for user in users:
