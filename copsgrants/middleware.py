@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
@@ -63,4 +64,19 @@ class UploadTooLargeMiddleware:
                 {"limit": size_label(), "back": request.get_full_path()},
                 status=413,
             )
+        return self.get_response(request)
+
+
+class RejectNulCharactersMiddleware:
+    """Answers 400 to a query string holding a NUL character. No page takes one, and PostgreSQL
+    refuses any string containing it, so an admin filter or search given `%00` would otherwise
+    end in a server error. (Form fields already refuse NUL: Django's CharField validator.)"""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise BadRequest("The address holds a NUL character.")
         return self.get_response(request)

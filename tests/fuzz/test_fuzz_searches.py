@@ -60,3 +60,18 @@ def test_site_searches_never_error(agency, applicant, name, field):
         assert response.status_code in (200, 400), (name, value, response.status_code)
 
     run()
+
+
+@pytest.mark.parametrize("value", ["\x00", "a\x00b"])
+def test_a_nul_character_in_any_admin_filter_is_a_bad_request_not_a_server_error(
+    agency, applicant, value
+):
+    world = build_world(agency, applicant)
+    client = Client(raise_request_exception=False)
+    client.force_login(world.superuser, backend="django.contrib.auth.backends.ModelBackend")
+    url = reverse("admin:applications_application_changelist")
+    for param in ("status", "status__exact", "q", "agency__state", value):
+        response = client.get(url, {param: value})
+        assert response.status_code == 400, (param, response.status_code)
+        assert "Something went wrong with that request" in response.text
+    assert client.get(url, {"status": "draft"}).status_code == 200
