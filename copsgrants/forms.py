@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth import get_user_model
 
@@ -64,6 +65,20 @@ class SignInForm(auth_forms.AuthenticationForm):
             self.unverified_email = user.email
             raise forms.ValidationError(
                 self.error_messages["unverified"], code="unverified", params={"email": user.email}
+            )
+
+
+class StaffSignInForm(AdminAuthenticationForm):
+    """The admin's sign-in: staff only (Django's rule), and, as on the public site, only once the
+    address is confirmed (a self-registered account later made staff)."""
+
+    def confirm_login_allowed(self, user) -> None:
+        super().confirm_login_allowed(user)
+        if not user.email_verified:
+            raise forms.ValidationError(
+                SignInForm.error_messages["unverified"],
+                code="unverified",
+                params={"email": user.email},
             )
 
 

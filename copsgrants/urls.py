@@ -3,11 +3,12 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from . import views, views_accounts
-from .forms import PasswordResetForm
+from .forms import PasswordResetForm, StaffSignInForm
 
 admin.site.site_header = "COPS Grants administration"
 admin.site.site_title = "COPS Grants"
 admin.site.index_title = "COPS Hiring Program"
+admin.site.login_form = StaffSignInForm
 
 urlpatterns = [
     path("", views.home, name="home"),

@@ -203,6 +203,16 @@ def test_an_unconfirmed_account_cannot_sign_in_and_is_told_how_to_confirm(client
     assert reverse("verify_email_resend") + "?email=waiting%40town.example" in response.text
 
 
+def test_an_unconfirmed_account_made_staff_cannot_sign_in_to_the_admin_either(client):
+    UserFactory(email="waiting@town.example", unverified=True, is_staff=True)
+    response = client.post(
+        reverse("admin:login"), {"username": "waiting@town.example", "password": PASSWORD}
+    )
+    assert response.status_code == 200
+    assert not signed_in(client)
+    assert "Confirm your email address first" in response.text
+
+
 def test_the_unconfirmed_message_needs_the_right_password(client):
     UserFactory(email="waiting@town.example", unverified=True)
     response = client.post(reverse("login"), {"username": "waiting@town.example", "password": "x"})
