@@ -1,6 +1,8 @@
 """The ranking of one scoring run as staff read it: each application's breakdown, whether the
 plan funds it, and whether the SRO bonus moved it across the funding line. Reads only (a
-selector): two queries whatever the number of applications.
+selector): a fixed number of queries whatever the number of applications. The ranking page
+reads a summary (`summary=True`: numbers as tuples, not 10,000 model instances) and loads the
+applications of the rows it shows; the exports read every row whole.
 
 Funded: by the solicitation's newest funding plan drafted from this run when there is one,
 else by the default plan (`planning.build_plan`) on this run's order. Moved by the bonus: the
@@ -13,7 +15,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .models import FundingPlan, PlanLine, ScoreBreakdown, ScoringRun
+from django.db.models import F, TextField, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, NullIf
+
+from .models import Application, FundingPlan, PlanLine, ScoreBreakdown, ScoringRun
 from .planning import Candidate, build_plan, state_minimum
 
 CARRIED = "carried"  # funded only because of the bonus
@@ -28,19 +34,45 @@ BREAKDOWN_FIELDS = [
     "application__tracking_number", "application__agency",
     "application__agency__legal_name", "application__agency__state",
 ]  # fmt: skip
+SCORE_COLUMNS = (
+    "application_id", "fiscal_need", "crime", "community_policing", "sro_bonus",
+    "veteran_bonus", "score_without_bonus", "score", "rank", "rank_without_bonus",
+)  # fmt: skip
+INPUT_KEYS = ("positions_requested", "federal_requested", "federal_per_position")
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """A breakdown's stored numbers without its JSON columns or its application: what the
+    ranking page reads of every row (`ranking(run, summary=True)`)."""
+
+    application_id: int
+    fiscal_need: Decimal
+    crime: Decimal
+    community_policing: Decimal
+    sro_bonus: Decimal
+    veteran_bonus: Decimal
+    score_without_bonus: Decimal
+    score: Decimal
+    rank: int
+    rank_without_bonus: int
 
 
 @dataclass
 class Row:
-    breakdown: ScoreBreakdown
+    breakdown: ScoreBreakdown | Figures
     positions_requested: int
     federal_requested: Decimal
+    state: str = ""
+    federal_per_position: Decimal = Decimal("0")
     positions_funded: int = 0
     federal_funded: Decimal = Decimal("0.00")
     basis: str = "not_funded"
     funded_without_bonus: bool = False
     moved: str = ""
     adjusted: bool = False
+    # A summary row's application, once `with_applications` has loaded it.
+    loaded_application: Application | None = None
 
     @property
     def funded(self) -> bool:
@@ -48,11 +80,9 @@ class Row:
 
     @property
     def application(self):
+        if self.loaded_application is not None:
+            return self.loaded_application
         return self.breakdown.application
-
-    @property
-    def state(self) -> str:
-        return self.breakdown.inputs.get("state") or self.application.agency.state
 
 
 @dataclass
@@ -86,7 +116,7 @@ def _candidates(rows: list[Row], rank_field: str, ceiling: Decimal | None) -> li
             rank=getattr(row.breakdown, rank_field),
             state=row.state,
             positions_requested=row.positions_requested,
-            federal_per_position=Decimal(row.breakdown.inputs.get("federal_per_position", "0")),
+            federal_per_position=row.federal_per_position,
             ceiling=ceiling,
         )
         for row in rows
@@ -104,23 +134,72 @@ def _default_plan(rows, rank_field, *, appropriation, percent, ceiling) -> dict:
     return {allocation.key: allocation for allocation in allocations}
 
 
-def ranking(run: ScoringRun) -> Ranking:
-    solicitation = run.solicitation
-    # Only the columns the page and the exports read: with 10,000 applications, building full
-    # Application and Agency rows (their JSON answers and profiles) was nine tenths of the page.
-    breakdowns = list(
+def _full_rows(run: ScoringRun) -> list[Row]:
+    # Only the columns the exports read: with 10,000 applications, building full Application
+    # and Agency rows (their JSON answers and profiles) was nine tenths of the request.
+    breakdowns = (
         run.breakdowns.select_related("application__agency")
         .only(*BREAKDOWN_FIELDS)
         .order_by("rank")
     )
-    rows = [
+    return [
         Row(
             breakdown=b,
             positions_requested=int(b.inputs.get("positions_requested", "0")),
             federal_requested=Decimal(b.inputs.get("federal_requested", "0")),
+            state=b.inputs.get("state") or b.application.agency.state,
+            federal_per_position=Decimal(b.inputs.get("federal_per_position", "0")),
         )
         for b in breakdowns
     ]
+
+
+def _summary_rows(run: ScoringRun) -> list[Row]:
+    """Tuples, not model instances, and four keys of the inputs JSON rather than all of it:
+    the page reads these of every row (totals, charts, the funding line)."""
+    state = Coalesce(
+        NullIf(KT("inputs__state"), Value("")),
+        F("application__agency__state"),
+        output_field=TextField(),
+    )
+    values = (
+        run.breakdowns.annotate(state_=state, **{f"{k}_": KT(f"inputs__{k}") for k in INPUT_KEYS})
+        .order_by("rank")
+        .values_list(*SCORE_COLUMNS, "state_", *(f"{k}_" for k in INPUT_KEYS))
+    )
+    width = len(SCORE_COLUMNS)
+    return [
+        Row(
+            breakdown=Figures(*v[:width]),
+            state=v[width],
+            positions_requested=int(v[width + 1] or "0"),
+            federal_requested=Decimal(v[width + 2] or "0"),
+            federal_per_position=Decimal(v[width + 3] or "0"),
+        )
+        for v in values
+    ]
+
+
+def with_applications(rows: list[Row], also: list[int] = ()) -> dict[int, Application]:
+    """Load (one query) the application and agency of summary `rows`, for the page's table and
+    the slope chart, and of the applications `also` (the run's not ready): by id."""
+    ids = {row.breakdown.application_id for row in rows} | set(also)
+    applications = {
+        application.pk: application
+        for application in Application.objects.filter(pk__in=ids)
+        .select_related("agency")
+        .only("tracking_number", "agency__legal_name", "agency__state")
+    }
+    for row in rows:
+        row.loaded_application = applications[row.breakdown.application_id]
+    return applications
+
+
+def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
+    """The run's ranking. With `summary`, each row's breakdown is its `Figures` and its
+    application is not loaded (`with_applications` loads it for the rows shown)."""
+    solicitation = run.solicitation
+    rows = _summary_rows(run) if summary else _full_rows(run)
     plan = FundingPlan.objects.filter(run=run).order_by("-drafted_at", "-pk").first()
     default_percent = Decimal(str(FundingPlan._meta.get_field("state_minimum_percent").default))
     appropriation = plan.appropriation if plan else solicitation.total_funds
@@ -133,21 +212,23 @@ def ranking(run: ScoringRun) -> Ranking:
     lines = {}
     if plan is not None:
         lines = {
-            line.application_id: line
-            for line in PlanLine.objects.filter(plan=plan).only(
-                "application_id", "positions_funded", "federal_funded", "basis"
-            )
+            application_id: (positions, federal, basis)
+            for application_id, positions, federal, basis in PlanLine.objects.filter(
+                plan=plan
+            ).values_list("application_id", "positions_funded", "federal_funded", "basis")
         }
         adjusted = set(plan.adjustments.values_list("application_id", flat=True))
     else:
         adjusted = set()
     for row in rows:
         key = row.breakdown.application_id
-        source = lines.get(key) or (None if plan else with_bonus[key])
+        if plan is not None:
+            source = lines.get(key)
+        else:
+            default = with_bonus[key]
+            source = (default.positions_funded, default.federal_funded, default.basis)
         if source is not None:
-            row.positions_funded = source.positions_funded
-            row.federal_funded = source.federal_funded
-            row.basis = source.basis
+            row.positions_funded, row.federal_funded, row.basis = source
         row.adjusted = key in adjusted
         default_funded = with_bonus[key].positions_funded > 0
         row.funded_without_bonus = without_bonus[key].positions_funded > 0
