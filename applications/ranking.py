@@ -12,6 +12,7 @@ an adjustment to a drafted plan is never mistaken for the bonus's effect.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,7 +21,7 @@ from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, NullIf
 
 from .models import Application, FundingPlan, PlanLine, ScoreBreakdown, ScoringRun
-from .planning import Candidate, build_plan, state_minimum
+from .planning import NOT_FUNDED, Candidate, build_plan, state_minimum
 
 CARRIED = "carried"  # funded only because of the bonus
 PUSHED = "pushed"  # funded without the bonuses, not with them
@@ -39,6 +40,7 @@ SCORE_COLUMNS = (
     "veteran_bonus", "score_without_bonus", "score", "rank", "rank_without_bonus",
 )  # fmt: skip
 INPUT_KEYS = ("positions_requested", "federal_requested", "federal_per_position")
+SUMMARIES_KEPT = 4  # runs (and plan terms) whose summary a process keeps
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,7 +69,7 @@ class Row:
     federal_per_position: Decimal = Decimal("0")
     positions_funded: int = 0
     federal_funded: Decimal = Decimal("0.00")
-    basis: str = "not_funded"
+    basis: str = NOT_FUNDED
     funded_without_bonus: bool = False
     moved: str = ""
     adjusted: bool = False
@@ -154,7 +156,7 @@ def _full_rows(run: ScoringRun) -> list[Row]:
     ]
 
 
-def _summary_rows(run: ScoringRun) -> list[Row]:
+def _summary_rows(run_pk: int) -> list[Row]:
     """Tuples, not model instances, and four keys of the inputs JSON rather than all of it:
     the page reads these of every row (totals, charts, the funding line)."""
     state = Coalesce(
@@ -163,7 +165,8 @@ def _summary_rows(run: ScoringRun) -> list[Row]:
         output_field=TextField(),
     )
     values = (
-        run.breakdowns.annotate(state_=state, **{f"{k}_": KT(f"inputs__{k}") for k in INPUT_KEYS})
+        ScoreBreakdown.objects.filter(run_id=run_pk)
+        .annotate(state_=state, **{f"{k}_": KT(f"inputs__{k}") for k in INPUT_KEYS})
         .order_by("rank")
         .values_list(*SCORE_COLUMNS, "state_", *(f"{k}_" for k in INPUT_KEYS))
     )
@@ -178,6 +181,32 @@ def _summary_rows(run: ScoringRun) -> list[Row]:
         )
         for v in values
     ]
+
+
+def _defaults(rows: list[Row], **options) -> tuple[dict[int, tuple], set[int]]:
+    """The default plan on the order with the bonuses (each key's positions, federal funds and
+    basis) and the keys the default plan on the order without them funds."""
+    with_bonus = _default_plan(rows, "rank", **options)
+    without_bonus = _default_plan(rows, "rank_without_bonus", **options)
+    return (
+        {key: (a.positions_funded, a.federal_funded, a.basis) for key, a in with_bonus.items()},
+        {key for key, a in without_bonus.items() if a.positions_funded > 0},
+    )
+
+
+@functools.lru_cache(maxsize=SUMMARIES_KEPT)
+def _summary(run_pk: int, computed_at, **options) -> tuple[tuple, dict[int, tuple], set[int]]:
+    """What the ranking page reads of a run's every row, and both default plans: computed once
+    per process for a run and plan terms. A run's breakdowns are never changed once written
+    (a new computation is a new run), and `computed_at` tells a run from an earlier one that
+    had the same id in a database since rolled back (tests)."""
+    rows = _summary_rows(run_pk)
+    entries = tuple(
+        (row.breakdown, row.state, row.positions_requested, row.federal_requested,
+         row.federal_per_position)
+        for row in rows
+    )  # fmt: skip
+    return (entries, *_defaults(rows, **options))
 
 
 def with_applications(rows: list[Row], also: list[int] = ()) -> dict[int, Application]:
@@ -199,39 +228,44 @@ def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
     """The run's ranking. With `summary`, each row's breakdown is its `Figures` and its
     application is not loaded (`with_applications` loads it for the rows shown)."""
     solicitation = run.solicitation
-    rows = _summary_rows(run) if summary else _full_rows(run)
     plan = FundingPlan.objects.filter(run=run).order_by("-drafted_at", "-pk").first()
     default_percent = Decimal(str(FundingPlan._meta.get_field("state_minimum_percent").default))
     appropriation = plan.appropriation if plan else solicitation.total_funds
     percent = plan.state_minimum_percent if plan else default_percent
     ceiling = solicitation.award_ceiling
     options = {"appropriation": appropriation, "percent": percent, "ceiling": ceiling}
-    with_bonus = _default_plan(rows, "rank", **options)
-    without_bonus = _default_plan(rows, "rank_without_bonus", **options)
+    if summary:
+        entries, with_bonus, funded_without_bonus = _summary(run.pk, run.computed_at, **options)
+        rows = [
+            Row(breakdown=figures, state=state, positions_requested=positions,
+                federal_requested=federal, federal_per_position=per_position)
+            for figures, state, positions, federal, per_position in entries
+        ]  # fmt: skip
+    else:
+        rows = _full_rows(run)
+        with_bonus, funded_without_bonus = _defaults(rows, **options)
 
     lines = {}
     if plan is not None:
+        # A line that funds nothing reads as a row's defaults (no line): only the others are
+        # loaded (hundreds of 10,000).
         lines = {
             application_id: (positions, federal, basis)
-            for application_id, positions, federal, basis in PlanLine.objects.filter(
-                plan=plan
-            ).values_list("application_id", "positions_funded", "federal_funded", "basis")
+            for application_id, positions, federal, basis in PlanLine.objects.filter(plan=plan)
+            .exclude(positions_funded=0, federal_funded=0, basis=NOT_FUNDED)
+            .values_list("application_id", "positions_funded", "federal_funded", "basis")
         }
         adjusted = set(plan.adjustments.values_list("application_id", flat=True))
     else:
         adjusted = set()
     for row in rows:
         key = row.breakdown.application_id
-        if plan is not None:
-            source = lines.get(key)
-        else:
-            default = with_bonus[key]
-            source = (default.positions_funded, default.federal_funded, default.basis)
+        source = lines.get(key) if plan is not None else with_bonus[key]
         if source is not None:
             row.positions_funded, row.federal_funded, row.basis = source
         row.adjusted = key in adjusted
-        default_funded = with_bonus[key].positions_funded > 0
-        row.funded_without_bonus = without_bonus[key].positions_funded > 0
+        default_funded = with_bonus[key][0] > 0
+        row.funded_without_bonus = key in funded_without_bonus
         if default_funded and not row.funded_without_bonus and row.breakdown.sro_bonus > 0:
             row.moved = CARRIED
         elif row.funded_without_bonus and not default_funded:

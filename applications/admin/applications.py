@@ -14,6 +14,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from copsgrants.admin import AuditTrailMixin, format_eastern
@@ -119,6 +120,17 @@ class ApplicationAdmin(
 
     def get_changelist(self, request, **kwargs):
         return ApplicationChangeList
+
+    def action_checkbox(self, obj):
+        """Django's row checkbox, the same markup, without rendering a widget template for
+        each of the list's rows (a fifth of the page's time)."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
     def has_add_permission(self, request) -> bool:
         return False  # agencies file applications on the public site
