@@ -27,6 +27,7 @@ from .. import services
 from ..models import Application, ScoringRules, ScoringRun, Solicitation
 from ..ranking import MOVED_CHOICES, Ranking, ranking, with_applications
 from . import charts
+from .ranking_table import table_row
 
 ROWS_PER_PAGE = 200
 
@@ -314,6 +315,9 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
                 "run": run,
                 "ranking": data,
                 "page": page,
+                "table_rows": [
+                    table_row(row, line.breakdown.rank if line else None) for row in page
+                ],
                 "moved": moved,
                 "moved_choices": MOVED_CHOICES,
                 "moved_label": {"any": "moved by the SRO bonus", **MOVED_CHOICES}.get(moved, ""),
