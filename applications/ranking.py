@@ -73,8 +73,6 @@ class Row:
     funded_without_bonus: bool = False
     moved: str = ""
     adjusted: bool = False
-    # A summary row's application, once `with_applications` has loaded it.
-    loaded_application: Application | None = None
 
     @property
     def funded(self) -> bool:
@@ -82,9 +80,7 @@ class Row:
 
     @property
     def application(self):
-        if self.loaded_application is not None:
-            return self.loaded_application
-        return self.breakdown.application
+        return self.breakdown.application  # a full row's (a summary row has none)
 
 
 @dataclass
@@ -210,57 +206,25 @@ def _summary(run_pk: int, computed_at, **options) -> tuple[tuple, dict[int, tupl
 
 
 def with_applications(rows: list[Row], also: list[int] = ()) -> dict[int, Application]:
-    """Load (one query) the application and agency of summary `rows`, for the page's table and
-    the slope chart, and of the applications `also` (the run's not ready): by id."""
+    """The application and agency (one query) of summary `rows`, for the page's table and the
+    slope chart, and of the applications `also` (the run's not ready): by id."""
     ids = {row.breakdown.application_id for row in rows} | set(also)
-    applications = {
+    return {
         application.pk: application
         for application in Application.objects.filter(pk__in=ids)
         .select_related("agency")
         .only("tracking_number", "agency__legal_name", "agency__state")
     }
-    for row in rows:
-        row.loaded_application = applications[row.breakdown.application_id]
-    return applications
 
 
-def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
-    """The run's ranking. With `summary`, each row's breakdown is its `Figures` and its
-    application is not loaded (`with_applications` loads it for the rows shown)."""
-    solicitation = run.solicitation
-    plan = FundingPlan.objects.filter(run=run).order_by("-drafted_at", "-pk").first()
-    default_percent = Decimal(str(FundingPlan._meta.get_field("state_minimum_percent").default))
-    appropriation = plan.appropriation if plan else solicitation.total_funds
-    percent = plan.state_minimum_percent if plan else default_percent
-    ceiling = solicitation.award_ceiling
-    options = {"appropriation": appropriation, "percent": percent, "ceiling": ceiling}
-    if summary:
-        entries, with_bonus, funded_without_bonus = _summary(run.pk, run.computed_at, **options)
-        rows = [
-            Row(breakdown=figures, state=state, positions_requested=positions,
-                federal_requested=federal, federal_per_position=per_position)
-            for figures, state, positions, federal, per_position in entries
-        ]  # fmt: skip
-    else:
-        rows = _full_rows(run)
-        with_bonus, funded_without_bonus = _defaults(rows, **options)
-
-    lines = {}
-    if plan is not None:
-        # A line that funds nothing reads as a row's defaults (no line): only the others are
-        # loaded (hundreds of 10,000).
-        lines = {
-            application_id: (positions, federal, basis)
-            for application_id, positions, federal, basis in PlanLine.objects.filter(plan=plan)
-            .exclude(positions_funded=0, federal_funded=0, basis=NOT_FUNDED)
-            .values_list("application_id", "positions_funded", "federal_funded", "basis")
-        }
-        adjusted = set(plan.adjustments.values_list("application_id", flat=True))
-    else:
-        adjusted = set()
+def _funded(
+    rows: list[Row], lines: dict | None, adjusted, with_bonus, funded_without_bonus, minimum
+) -> list[dict]:
+    """Fill each row's funding (from the plan's `lines`, or the default plan when there is no
+    plan: `lines` None) and whether the bonus moved it; return the states' shares."""
     for row in rows:
         key = row.breakdown.application_id
-        source = lines.get(key) if plan is not None else with_bonus[key]
+        source = lines.get(key) if lines is not None else with_bonus[key]
         if source is not None:
             row.positions_funded, row.federal_funded, row.basis = source
         row.adjusted = key in adjusted
@@ -271,7 +235,6 @@ def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
         elif row.funded_without_bonus and not default_funded:
             row.moved = PUSHED
 
-    minimum = state_minimum(appropriation, percent)
     totals: dict[str, Decimal] = {}
     complete: dict[str, bool] = {}
     for row in rows:
@@ -279,10 +242,65 @@ def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
         whole = row.positions_funded >= row.positions_requested
         complete[row.state] = complete.get(row.state, True) and whole
     # The statute's minimum does not bind a state whose every application is funded.
-    shares = [
+    return [
         {"state": state, "funded": totals[state], "minimum": minimum,
          "all_funded": complete[state]}
         for state in sorted(totals)
     ]  # fmt: skip
+
+
+@functools.lru_cache(maxsize=SUMMARIES_KEPT)
+def _summary_ranking(
+    run_pk: int, computed_at, lines: frozenset | None, adjusted: frozenset, **options
+) -> tuple[tuple[Row, ...], tuple[dict, ...]]:
+    """The summary rows and shares for a run, the plan's funding lines and adjustments (the
+    key: the same lines give the same page), computed once per process. The rows are shared
+    by the requests that read them: nothing may change them."""
+    entries, with_bonus, funded_without_bonus = _summary(run_pk, computed_at, **options)
+    rows = [
+        Row(breakdown=figures, state=state, positions_requested=positions,
+            federal_requested=federal, federal_per_position=per_position)
+        for figures, state, positions, federal, per_position in entries
+    ]  # fmt: skip
+    minimum = state_minimum(options["appropriation"], options["percent"])
+    plan_lines = dict(lines) if lines is not None else None
+    shares = _funded(rows, plan_lines, adjusted, with_bonus, funded_without_bonus, minimum)
+    return tuple(rows), tuple(shares)
+
+
+def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
+    """The run's ranking. With `summary`, each row's breakdown is its `Figures`, its
+    application is not loaded (`with_applications` loads those of the rows shown) and the rows
+    are shared with other requests (read only)."""
+    solicitation = run.solicitation
+    plan = FundingPlan.objects.filter(run=run).order_by("-drafted_at", "-pk").first()
+    default_percent = Decimal(str(FundingPlan._meta.get_field("state_minimum_percent").default))
+    appropriation = plan.appropriation if plan else solicitation.total_funds
+    percent = plan.state_minimum_percent if plan else default_percent
+    ceiling = solicitation.award_ceiling
+    options = {"appropriation": appropriation, "percent": percent, "ceiling": ceiling}
+    lines = None
+    adjusted: set[int] = set()
+    if plan is not None:
+        # A line that funds nothing reads as a row's defaults (no line): only the others are
+        # loaded (hundreds of 10,000).
+        lines = {
+            application_id: (positions, federal, basis)
+            for application_id, positions, federal, basis in PlanLine.objects.filter(plan=plan)
+            .exclude(positions_funded=0, federal_funded=0, basis=NOT_FUNDED)
+            .values_list("application_id", "positions_funded", "federal_funded", "basis")
+        }
+        adjusted = set(plan.adjustments.values_list("application_id", flat=True))
+    if summary:
+        key = frozenset(lines.items()) if lines is not None else None
+        rows, shares = _summary_ranking(
+            run.pk, run.computed_at, key, frozenset(adjusted), **options
+        )
+        rows, shares = list(rows), list(shares)
+    else:
+        rows = _full_rows(run)
+        with_bonus, funded_without_bonus = _defaults(rows, **options)
+        minimum = state_minimum(appropriation, percent)
+        shares = _funded(rows, lines, adjusted, with_bonus, funded_without_bonus, minimum)
     return Ranking(run=run, rows=rows, plan=plan, appropriation=appropriation,
                    state_minimum_percent=percent, shares=shares)  # fmt: skip

@@ -302,7 +302,7 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
         # One query: the applications of the rows shown, of the slope chart and not ready.
         applications = with_applications([*page.object_list, *slope_rows], also=not_ready_ids)
         names = {pk: application.agency.legal_name for pk, application in applications.items()}
-        chart_rows = [{"rank": r.breakdown.rank, "agency": r.application.agency.legal_name,
+        chart_rows = [{"rank": r.breakdown.rank, "agency": names[r.breakdown.application_id],
                        "rank_without_bonus": r.breakdown.rank_without_bonus}
                       for r in slope_rows]  # fmt: skip
         return TemplateResponse(
@@ -316,7 +316,12 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
                 "ranking": data,
                 "page": page,
                 "table_rows": [
-                    table_row(row, line.breakdown.rank if line else None) for row in page
+                    table_row(
+                        row,
+                        line.breakdown.rank if line else None,
+                        applications[row.breakdown.application_id],
+                    )
+                    for row in page
                 ],
                 "moved": moved,
                 "moved_choices": MOVED_CHOICES,

@@ -49,8 +49,9 @@ def _funding(row: Row) -> str:
     return text
 
 
-def table_row(row: Row, line_rank: int | None) -> SafeString:
-    """One <tr> of the ranked table, with the whitespace the template's loop put around it."""
+def table_row(row: Row, line_rank: int | None, application) -> SafeString:
+    """One <tr> of the ranked table (`application`: the row's, with its agency), with the
+    whitespace the template's loop put around it."""
     b = row.breakdown
     css = "funded" if row.funded else "not-funded"
     if line_rank is not None and b.rank == line_rank:
@@ -60,7 +61,7 @@ def table_row(row: Row, line_rank: int | None) -> SafeString:
     )
     cells = [
         f"<td>{_value(b.rank)}</td>",
-        f'<td><a href="{url}">{_value(row.application.agency.legal_name)}</a></td>',
+        f'<td><a href="{url}">{_value(application.agency.legal_name)}</a></td>',
         f"<td>{_value(row.state)}</td>",
         f'<td class="num">{_value(row.positions_requested)}</td>',
         f'<td class="num">${_value(floatformat(row.federal_requested, "0g"))}</td>',

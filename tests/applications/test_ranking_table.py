@@ -1,7 +1,9 @@
 """The ranking table's rows are drawn in Python (applications/admin/ranking_table.py): each must
 be byte for byte what the template's loop drew, for every kind of row."""
 
+import dataclasses
 from decimal import Decimal as D
+from types import SimpleNamespace
 
 import pytest
 from django.template import Context, Template
@@ -46,18 +48,28 @@ def test_each_kind_of_row_is_drawn_as_the_template_drew_it(grants_manager, summa
     eligible_application(solicitation, cut="0", totals=(8, 9), minutes=3, state="WA")
     run = services.compute_scores(solicitation=solicitation, by=grants_manager)
     data = ranking(run, summary=summary)
-    if summary:
-        with_applications(data.rows)
+    # Copies: a summary's rows are shared with later requests.
+    rows = [dataclasses.replace(row) for row in data.rows]
+    applications = with_applications(rows)
     # Every branch of the funded cell, whatever the plan gave these four.
-    first, second, third, fourth = data.rows
+    first, second, third, fourth = rows
     first.moved, first.adjusted, first.basis = CARRIED, True, "state_minimum"
     second.moved, second.positions_funded, second.federal_funded = PUSHED, 1, D("125000.50")
     third.positions_funded, third.federal_funded, third.basis = 0, D("0.00"), "not_funded"
     fourth.positions_funded, fourth.federal_funded = 12, D("1234567.00")
-    line = data.funding_line
+    line = first
+    # What the template read: the row, and its application (loaded with the page's rows).
+    page = [
+        SimpleNamespace(**vars(row), funded=row.funded,
+                        application=applications[row.breakdown.application_id])
+        for row in rows
+    ]  # fmt: skip
 
-    expected = TEMPLATE.render(Context({"page": data.rows, "funding_line": line}))
-    drawn = "".join(table_row(row, line.breakdown.rank if line else None) for row in data.rows)
+    expected = TEMPLATE.render(Context({"page": page, "funding_line": line}))
+    drawn = "".join(
+        table_row(row, line.breakdown.rank, applications[row.breakdown.application_id])
+        for row in rows
+    )
 
     assert drawn == expected
     assert "Smith &amp; O&#x27;Neil &lt;County&gt; &quot;PD&quot;" in drawn
