@@ -19,6 +19,8 @@ from decimal import Decimal
 from django.db.models import F, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, NullIf
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 
 from .models import Application, FundingPlan, PlanLine, ScoreBreakdown, ScoringRun
 from .planning import NOT_FUNDED, Candidate, build_plan, state_minimum
@@ -203,6 +205,16 @@ def _summary(run_pk: int, computed_at, **options) -> tuple[tuple, dict[int, tupl
         for row in rows
     )  # fmt: skip
     return (entries, *_defaults(rows, **options))
+
+
+@receiver(post_save, sender=ScoringRun)
+@receiver(post_delete, sender=ScoringRun)
+def forget_summaries(**kwargs) -> None:
+    """A run's id and `computed_at` tell it from every other in PostgreSQL, but a database
+    whose transactions are rolled back (SQLite's tests, with the clock frozen) may hand the
+    same id and time to a different run: every new run empties the kept summaries."""
+    _summary.cache_clear()
+    _summary_ranking.cache_clear()
 
 
 def with_applications(rows: list[Row], also: list[int] = ()) -> dict[int, Application]:

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.template import Context, Template
+from django.urls import reverse
 
 from applications import services
 from applications.admin.ranking_table import table_row
@@ -74,3 +75,26 @@ def test_each_kind_of_row_is_drawn_as_the_template_drew_it(grants_manager, summa
     assert drawn == expected
     assert "Smith &amp; O&#x27;Neil &lt;County&gt; &quot;PD&quot;" in drawn
     assert "SRO +5 veteran +2" in drawn and "funding-line-row" in drawn
+
+
+def test_the_ranking_page_shows_a_plan_adjustment_made_after_it_was_read(signed_in, grants_manager):
+    # The page keeps what it computed for a run; an adjustment changes the plan's lines, and
+    # the page must show the new plan, not the kept one.
+    solicitation = solicitation_with_rules()
+    solicitation.total_funds = D("1000000.00")
+    solicitation.save(update_fields=["total_funds"])
+    top = eligible_application(solicitation, totals=(20, 20), state="OH", name="Top PD")
+    eligible_application(solicitation, totals=(10, 10), minutes=1, state="OH")
+    run = services.compute_scores(solicitation=solicitation, by=grants_manager)
+    plan = services.draft_funding_plan(solicitation=solicitation, by=grants_manager)
+    client = signed_in(grants_manager)
+    url = reverse("admin:applications_scoringrun_ranking", args=[run.pk])
+    before = client.get(url).text
+    assert "<em>adjusted</em>" not in before
+
+    services.adjust_plan(plan=plan, application=top, by=grants_manager, kind="exclude",
+                         memo="Declined the award in writing.")  # fmt: skip
+    after = client.get(url).text
+    row = after[after.index(">Top PD</a>") :]
+    row = row[: row.index("</tr>")]
+    assert "Not funded" in row and "<em>adjusted</em>" in row
