@@ -1,6 +1,8 @@
 """The ranking of one scoring run as staff read it: each application's breakdown, whether the
 plan funds it, and whether the SRO bonus moved it across the funding line. Reads only (a
-selector): two queries whatever the number of applications.
+selector): a fixed number of queries whatever the number of applications. The ranking page
+reads a summary (`summary=True`: numbers as tuples, not 10,000 model instances) and loads the
+applications of the rows it shows; the exports read every row whole.
 
 Funded: by the solicitation's newest funding plan drafted from this run when there is one,
 else by the default plan (`planning.build_plan`) on this run's order. Moved by the bonus: the
@@ -10,11 +12,18 @@ an adjustment to a drafted plan is never mistaken for the bonus's effect.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .models import FundingPlan, PlanLine, ScoreBreakdown, ScoringRun
-from .planning import Candidate, build_plan, state_minimum
+from django.db.models import F, TextField, Value
+from django.db.models.fields.json import KT
+from django.db.models.functions import Coalesce, NullIf
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
+
+from .models import Application, FundingPlan, PlanLine, ScoreBreakdown, ScoringRun
+from .planning import NOT_FUNDED, Candidate, build_plan, state_minimum
 
 CARRIED = "carried"  # funded only because of the bonus
 PUSHED = "pushed"  # funded without the bonuses, not with them
@@ -28,16 +37,41 @@ BREAKDOWN_FIELDS = [
     "application__tracking_number", "application__agency",
     "application__agency__legal_name", "application__agency__state",
 ]  # fmt: skip
+SCORE_COLUMNS = (
+    "application_id", "fiscal_need", "crime", "community_policing", "sro_bonus",
+    "veteran_bonus", "score_without_bonus", "score", "rank", "rank_without_bonus",
+)  # fmt: skip
+INPUT_KEYS = ("positions_requested", "federal_requested", "federal_per_position")
+SUMMARIES_KEPT = 4  # runs (and plan terms) whose summary a process keeps
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """A breakdown's stored numbers without its JSON columns or its application: what the
+    ranking page reads of every row (`ranking(run, summary=True)`)."""
+
+    application_id: int
+    fiscal_need: Decimal
+    crime: Decimal
+    community_policing: Decimal
+    sro_bonus: Decimal
+    veteran_bonus: Decimal
+    score_without_bonus: Decimal
+    score: Decimal
+    rank: int
+    rank_without_bonus: int
 
 
 @dataclass
 class Row:
-    breakdown: ScoreBreakdown
+    breakdown: ScoreBreakdown | Figures
     positions_requested: int
     federal_requested: Decimal
+    state: str = ""
+    federal_per_position: Decimal = Decimal("0")
     positions_funded: int = 0
     federal_funded: Decimal = Decimal("0.00")
-    basis: str = "not_funded"
+    basis: str = NOT_FUNDED
     funded_without_bonus: bool = False
     moved: str = ""
     adjusted: bool = False
@@ -48,11 +82,7 @@ class Row:
 
     @property
     def application(self):
-        return self.breakdown.application
-
-    @property
-    def state(self) -> str:
-        return self.breakdown.inputs.get("state") or self.application.agency.state
+        return self.breakdown.application  # a full row's (a summary row has none)
 
 
 @dataclass
@@ -86,7 +116,7 @@ def _candidates(rows: list[Row], rank_field: str, ceiling: Decimal | None) -> li
             rank=getattr(row.breakdown, rank_field),
             state=row.state,
             positions_requested=row.positions_requested,
-            federal_per_position=Decimal(row.breakdown.inputs.get("federal_per_position", "0")),
+            federal_per_position=row.federal_per_position,
             ceiling=ceiling,
         )
         for row in rows
@@ -104,59 +134,119 @@ def _default_plan(rows, rank_field, *, appropriation, percent, ceiling) -> dict:
     return {allocation.key: allocation for allocation in allocations}
 
 
-def ranking(run: ScoringRun) -> Ranking:
-    solicitation = run.solicitation
-    # Only the columns the page and the exports read: with 10,000 applications, building full
-    # Application and Agency rows (their JSON answers and profiles) was nine tenths of the page.
-    breakdowns = list(
+def _full_rows(run: ScoringRun) -> list[Row]:
+    # Only the columns the exports read: with 10,000 applications, building full Application
+    # and Agency rows (their JSON answers and profiles) was nine tenths of the request.
+    breakdowns = (
         run.breakdowns.select_related("application__agency")
         .only(*BREAKDOWN_FIELDS)
         .order_by("rank")
     )
-    rows = [
+    return [
         Row(
             breakdown=b,
             positions_requested=int(b.inputs.get("positions_requested", "0")),
             federal_requested=Decimal(b.inputs.get("federal_requested", "0")),
+            state=b.inputs.get("state") or b.application.agency.state,
+            federal_per_position=Decimal(b.inputs.get("federal_per_position", "0")),
         )
         for b in breakdowns
     ]
-    plan = FundingPlan.objects.filter(run=run).order_by("-drafted_at", "-pk").first()
-    default_percent = Decimal(str(FundingPlan._meta.get_field("state_minimum_percent").default))
-    appropriation = plan.appropriation if plan else solicitation.total_funds
-    percent = plan.state_minimum_percent if plan else default_percent
-    ceiling = solicitation.award_ceiling
-    options = {"appropriation": appropriation, "percent": percent, "ceiling": ceiling}
+
+
+def _summary_rows(run_pk: int) -> list[Row]:
+    """Tuples, not model instances, and four keys of the inputs JSON rather than all of it:
+    the page reads these of every row (totals, charts, the funding line)."""
+    state = Coalesce(
+        NullIf(KT("inputs__state"), Value("")),
+        F("application__agency__state"),
+        output_field=TextField(),
+    )
+    values = (
+        ScoreBreakdown.objects.filter(run_id=run_pk)
+        .annotate(state_=state, **{f"{k}_": KT(f"inputs__{k}") for k in INPUT_KEYS})
+        .order_by("rank")
+        .values_list(*SCORE_COLUMNS, "state_", *(f"{k}_" for k in INPUT_KEYS))
+    )
+    width = len(SCORE_COLUMNS)
+    return [
+        Row(
+            breakdown=Figures(*v[:width]),
+            state=v[width],
+            positions_requested=int(v[width + 1] or "0"),
+            federal_requested=Decimal(v[width + 2] or "0"),
+            federal_per_position=Decimal(v[width + 3] or "0"),
+        )
+        for v in values
+    ]
+
+
+def _defaults(rows: list[Row], **options) -> tuple[dict[int, tuple], set[int]]:
+    """The default plan on the order with the bonuses (each key's positions, federal funds and
+    basis) and the keys the default plan on the order without them funds."""
     with_bonus = _default_plan(rows, "rank", **options)
     without_bonus = _default_plan(rows, "rank_without_bonus", **options)
+    return (
+        {key: (a.positions_funded, a.federal_funded, a.basis) for key, a in with_bonus.items()},
+        {key for key, a in without_bonus.items() if a.positions_funded > 0},
+    )
 
-    lines = {}
-    if plan is not None:
-        lines = {
-            line.application_id: line
-            for line in PlanLine.objects.filter(plan=plan).only(
-                "application_id", "positions_funded", "federal_funded", "basis"
-            )
-        }
-        adjusted = set(plan.adjustments.values_list("application_id", flat=True))
-    else:
-        adjusted = set()
+
+@functools.lru_cache(maxsize=SUMMARIES_KEPT)
+def _summary(run_pk: int, computed_at, **options) -> tuple[tuple, dict[int, tuple], set[int]]:
+    """What the ranking page reads of a run's every row, and both default plans: computed once
+    per process for a run and plan terms. A run's breakdowns are never changed once written
+    (a new computation is a new run), and `computed_at` tells a run from an earlier one that
+    had the same id in a database since rolled back (tests)."""
+    rows = _summary_rows(run_pk)
+    entries = tuple(
+        (row.breakdown, row.state, row.positions_requested, row.federal_requested,
+         row.federal_per_position)
+        for row in rows
+    )  # fmt: skip
+    return (entries, *_defaults(rows, **options))
+
+
+@receiver(post_save, sender=ScoringRun)
+@receiver(post_delete, sender=ScoringRun)
+def forget_summaries(**kwargs) -> None:
+    """A run's id and `computed_at` tell it from every other in PostgreSQL, but a database
+    whose transactions are rolled back (SQLite's tests, with the clock frozen) may hand the
+    same id and time to a different run: every new run empties the kept summaries."""
+    _summary.cache_clear()
+    _summary_ranking.cache_clear()
+
+
+def with_applications(rows: list[Row], also: list[int] = ()) -> dict[int, Application]:
+    """The application and agency (one query) of summary `rows`, for the page's table and the
+    slope chart, and of the applications `also` (the run's not ready): by id."""
+    ids = {row.breakdown.application_id for row in rows} | set(also)
+    return {
+        application.pk: application
+        for application in Application.objects.filter(pk__in=ids)
+        .select_related("agency")
+        .only("tracking_number", "agency__legal_name", "agency__state")
+    }
+
+
+def _funded(
+    rows: list[Row], lines: dict | None, adjusted, with_bonus, funded_without_bonus, minimum
+) -> list[dict]:
+    """Fill each row's funding (from the plan's `lines`, or the default plan when there is no
+    plan: `lines` None) and whether the bonus moved it; return the states' shares."""
     for row in rows:
         key = row.breakdown.application_id
-        source = lines.get(key) or (None if plan else with_bonus[key])
+        source = lines.get(key) if lines is not None else with_bonus[key]
         if source is not None:
-            row.positions_funded = source.positions_funded
-            row.federal_funded = source.federal_funded
-            row.basis = source.basis
+            row.positions_funded, row.federal_funded, row.basis = source
         row.adjusted = key in adjusted
-        default_funded = with_bonus[key].positions_funded > 0
-        row.funded_without_bonus = without_bonus[key].positions_funded > 0
+        default_funded = with_bonus[key][0] > 0
+        row.funded_without_bonus = key in funded_without_bonus
         if default_funded and not row.funded_without_bonus and row.breakdown.sro_bonus > 0:
             row.moved = CARRIED
         elif row.funded_without_bonus and not default_funded:
             row.moved = PUSHED
 
-    minimum = state_minimum(appropriation, percent)
     totals: dict[str, Decimal] = {}
     complete: dict[str, bool] = {}
     for row in rows:
@@ -164,10 +254,65 @@ def ranking(run: ScoringRun) -> Ranking:
         whole = row.positions_funded >= row.positions_requested
         complete[row.state] = complete.get(row.state, True) and whole
     # The statute's minimum does not bind a state whose every application is funded.
-    shares = [
+    return [
         {"state": state, "funded": totals[state], "minimum": minimum,
          "all_funded": complete[state]}
         for state in sorted(totals)
     ]  # fmt: skip
+
+
+@functools.lru_cache(maxsize=SUMMARIES_KEPT)
+def _summary_ranking(
+    run_pk: int, computed_at, lines: frozenset | None, adjusted: frozenset, **options
+) -> tuple[tuple[Row, ...], tuple[dict, ...]]:
+    """The summary rows and shares for a run, the plan's funding lines and adjustments (the
+    key: the same lines give the same page), computed once per process. The rows are shared
+    by the requests that read them: nothing may change them."""
+    entries, with_bonus, funded_without_bonus = _summary(run_pk, computed_at, **options)
+    rows = [
+        Row(breakdown=figures, state=state, positions_requested=positions,
+            federal_requested=federal, federal_per_position=per_position)
+        for figures, state, positions, federal, per_position in entries
+    ]  # fmt: skip
+    minimum = state_minimum(options["appropriation"], options["percent"])
+    plan_lines = dict(lines) if lines is not None else None
+    shares = _funded(rows, plan_lines, adjusted, with_bonus, funded_without_bonus, minimum)
+    return tuple(rows), tuple(shares)
+
+
+def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
+    """The run's ranking. With `summary`, each row's breakdown is its `Figures`, its
+    application is not loaded (`with_applications` loads those of the rows shown) and the rows
+    are shared with other requests (read only)."""
+    solicitation = run.solicitation
+    plan = FundingPlan.objects.filter(run=run).order_by("-drafted_at", "-pk").first()
+    default_percent = Decimal(str(FundingPlan._meta.get_field("state_minimum_percent").default))
+    appropriation = plan.appropriation if plan else solicitation.total_funds
+    percent = plan.state_minimum_percent if plan else default_percent
+    ceiling = solicitation.award_ceiling
+    options = {"appropriation": appropriation, "percent": percent, "ceiling": ceiling}
+    lines = None
+    adjusted: set[int] = set()
+    if plan is not None:
+        # A line that funds nothing reads as a row's defaults (no line): only the others are
+        # loaded (hundreds of 10,000).
+        lines = {
+            application_id: (positions, federal, basis)
+            for application_id, positions, federal, basis in PlanLine.objects.filter(plan=plan)
+            .exclude(positions_funded=0, federal_funded=0, basis=NOT_FUNDED)
+            .values_list("application_id", "positions_funded", "federal_funded", "basis")
+        }
+        adjusted = set(plan.adjustments.values_list("application_id", flat=True))
+    if summary:
+        key = frozenset(lines.items()) if lines is not None else None
+        rows, shares = _summary_ranking(
+            run.pk, run.computed_at, key, frozenset(adjusted), **options
+        )
+        rows, shares = list(rows), list(shares)
+    else:
+        rows = _full_rows(run)
+        with_bonus, funded_without_bonus = _defaults(rows, **options)
+        minimum = state_minimum(appropriation, percent)
+        shares = _funded(rows, lines, adjusted, with_bonus, funded_without_bonus, minimum)
     return Ranking(run=run, rows=rows, plan=plan, appropriation=appropriation,
                    state_minimum_percent=percent, shares=shares)  # fmt: skip

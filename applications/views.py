@@ -57,6 +57,16 @@ def next_action(application: Application) -> str:
     return next_step_after_review(application)
 
 
+# What the dashboard's table and `next_action` read of an application, its agency and its
+# solicitation: not the ~97 columns (JSON answers and profiles) of each.
+DASHBOARD_COLUMNS = (
+    "status", "tracking_number", "decision_released_at", "corrections_due_at",
+    "ineligibility_reason", "ineligibility_note", "agency", "agency__legal_name",
+    "agency__verification_status", "solicitation", "solicitation__title",
+    "solicitation__closes_at", "solicitation__opens_at", "solicitation__is_published",
+)  # fmt: skip
+
+
 def dashboard(request: HttpRequest) -> HttpResponse:
     # Agencies the user belongs to, and requests still waiting; a removed or declined
     # membership grants nothing and is not listed.
@@ -68,6 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     applications = list(
         Application.objects.for_user(request.user)
         .select_related("agency", "solicitation")
+        .only(*DASHBOARD_COLUMNS)
         .order_by("-solicitation__closes_at", "agency__legal_name")
     )
     for application in applications:

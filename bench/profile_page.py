@@ -52,7 +52,7 @@ def main(email: str, url: str) -> None:
     profiler.enable()
     client.get(url, secure=True)
     profiler.disable()
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(40)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(int(os.environ.get("TOP", "40")))
 
 
 if __name__ == "__main__":

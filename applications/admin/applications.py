@@ -6,6 +6,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -13,6 +14,7 @@ from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from copsgrants.admin import AuditTrailMixin, format_eastern
@@ -59,6 +61,19 @@ class SchoolPartnerInline(admin.TabularInline):
     readonly_fields = fields
 
 
+class ApplicationChangeList(ChangeList):
+    """The list reads only the columns it shows (of ~97: the JSON answers and profiles are most
+    of a row). Actions still get whole rows: they use a queryset of their own."""
+
+    COLUMNS = ("tracking_number", "status", "sro_commitment", "submitted_at", "created_at",
+               "agency", "agency__legal_name", "agency__state", "solicitation",
+               "solicitation__code")  # fmt: skip
+
+    def get_results(self, request):
+        self.queryset = self.queryset.only(*self.COLUMNS)
+        super().get_results(request)
+
+
 class SroCommitmentFilter(admin.BooleanFieldListFilter):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -80,6 +95,8 @@ class ApplicationAdmin(
     ]
     search_fields = ["agency__legal_name", "agency__ori", "agency__uei", "tracking_number"]
     list_select_related = ["agency", "solicitation"]
+    # "N of 10,000 selected" needs no second COUNT of every application.
+    show_full_result_count = False
     date_hierarchy = "submitted_at"
     actions = ["return_for_corrections", assign_reviewers]
     inlines = [SchoolPartnerInline]
@@ -100,6 +117,20 @@ class ApplicationAdmin(
                        "corrections_due", "agency_verification", "authorized_representatives",
                        "answers", "budget_summary", "audit_trail", "screening_summary",
                        "data_flags"]  # fmt: skip
+
+    def get_changelist(self, request, **kwargs):
+        return ApplicationChangeList
+
+    def action_checkbox(self, obj):
+        """Django's row checkbox, the same markup, without rendering a widget template for
+        each of the list's rows (a fifth of the page's time)."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
     def has_add_permission(self, request) -> bool:
         return False  # agencies file applications on the public site

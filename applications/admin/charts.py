@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 WIDTH = 720
+SLOPE_LIMIT = 50  # the slope chart's applications: the best ranked
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 16, 40
 
 
@@ -79,7 +80,7 @@ def score_histogram(
     }  # fmt: skip
 
 
-def slope_chart(rows: Sequence[dict], limit: int = 50) -> dict:
+def slope_chart(rows: Sequence[dict], limit: int = SLOPE_LIMIT) -> dict:
     """The top `limit` applications by final rank: a line from each one's rank without bonuses
     (left) to its rank with them (right). Rows need rank, rank_without_bonus and agency."""
     shown = sorted(rows, key=lambda r: r["rank"])[:limit]

@@ -25,8 +25,9 @@ from copsgrants.admin import AuditTrailMixin, format_eastern, register_event_lab
 
 from .. import services
 from ..models import Application, ScoringRules, ScoringRun, Solicitation
-from ..ranking import MOVED_CHOICES, Ranking, ranking
+from ..ranking import MOVED_CHOICES, Ranking, ranking, with_applications
 from . import charts
+from .ranking_table import table_row
 
 ROWS_PER_PAGE = 200
 
@@ -289,20 +290,21 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
 
     def ranking_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         run = self._run(request, object_id)
-        data = ranking(run)
+        data = ranking(run, summary=True)
         moved = request.GET.get("moved", "")
         if moved not in ("", "any", *MOVED_CHOICES):
             moved = ""
         rows = data.moved("" if moved == "any" else moved) if moved else data.rows
         page = Paginator(rows, ROWS_PER_PAGE).get_page(request.GET.get("page"))
         line = data.funding_line
+        slope_rows = data.rows[: charts.SLOPE_LIMIT]
         not_ready_ids = [item["application"] for item in run.not_ready]
-        names = dict(
-            Application.objects.filter(pk__in=not_ready_ids).values_list("pk", "agency__legal_name")
-        )
-        chart_rows = [{"rank": r.breakdown.rank, "agency": r.application.agency.legal_name,
+        # One query: the applications of the rows shown, of the slope chart and not ready.
+        applications = with_applications([*page.object_list, *slope_rows], also=not_ready_ids)
+        names = {pk: application.agency.legal_name for pk, application in applications.items()}
+        chart_rows = [{"rank": r.breakdown.rank, "agency": names[r.breakdown.application_id],
                        "rank_without_bonus": r.breakdown.rank_without_bonus}
-                      for r in data.rows]  # fmt: skip
+                      for r in slope_rows]  # fmt: skip
         return TemplateResponse(
             request,
             "admin/applications/ranking/ranking.html",
@@ -313,6 +315,14 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
                 "run": run,
                 "ranking": data,
                 "page": page,
+                "table_rows": [
+                    table_row(
+                        row,
+                        line.breakdown.rank if line else None,
+                        applications[row.breakdown.application_id],
+                    )
+                    for row in page
+                ],
                 "moved": moved,
                 "moved_choices": MOVED_CHOICES,
                 "moved_label": {"any": "moved by the SRO bonus", **MOVED_CHOICES}.get(moved, ""),

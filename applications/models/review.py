@@ -131,6 +131,11 @@ class ReviewAssignment(models.Model):
         return self.status == self.Status.ASSIGNED and self.coi_certified_at is not None
 
 
+def review_total(scores: dict) -> Decimal:
+    """A review's total: the sum of its criterion scores (a criterion not scored counts 0)."""
+    return sum((Decimal(str(v.get("score") or 0)) for v in scores.values()), Decimal(0))
+
+
 class Review(models.Model):
     """One reviewer's rubric scores for one application, under the rubric of the scoring rules
     in force when the review began. `scores` is {criterion key: {"score": n, "comment": text}}."""
@@ -170,4 +175,4 @@ class Review(models.Model):
 
     @property
     def total(self) -> Decimal:
-        return sum((Decimal(str(v.get("score") or 0)) for v in self.scores.values()), Decimal(0))
+        return review_total(self.scores)

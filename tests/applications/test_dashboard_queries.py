@@ -1,0 +1,45 @@
+"""The agency dashboard reads a few columns of each application (not the ~97 of a row) in a
+fixed number of queries: a column it shows but did not load would cost a query per row."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from applications.models import Application
+from tests.factories import ApplicationFactory, MembershipFactory, SolicitationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def dashboard(client) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("applications:dashboard"))
+    assert response.status_code == 200
+    return len(queries), response.text
+
+
+def test_the_dashboard_costs_the_same_queries_for_one_application_or_four(signed_in, applicant):
+    client = signed_in(applicant)
+    solicitation = SolicitationFactory()
+    agency = applicant.memberships.get().agency
+    ApplicationFactory(agency=agency, solicitation=solicitation)
+    client.get(reverse("applications:dashboard"))  # warm per-process caches
+    one, _ = dashboard(client)
+
+    others = [MembershipFactory(user=applicant).agency for _ in range(3)]
+    ApplicationFactory(agency=others[0], solicitation=solicitation, submitted=True,
+                       tracking_number="CHP26-000777")  # fmt: skip
+    ApplicationFactory(agency=others[1], solicitation=solicitation,
+                       status=Application.Status.RETURNED,
+                       corrections_due_at=timezone.now() + timezone.timedelta(days=3))  # fmt: skip
+    ApplicationFactory(agency=others[2], solicitation=SolicitationFactory(closed=True),
+                       submitted=True, status=Application.Status.UNDER_REVIEW)  # fmt: skip
+    four, html = dashboard(client)
+
+    assert four == one
+    assert "CHP26-000777" in html
+    assert "Make the corrections COPS asked for and resubmit" in html
+    assert "Wait for COPS to review it" in html
+    assert "Wait for COPS&#x27;s decision" in html or "Wait for COPS's decision" in html

@@ -1,0 +1,100 @@
+"""The ranking table's rows are drawn in Python (applications/admin/ranking_table.py): each must
+be byte for byte what the template's loop drew, for every kind of row."""
+
+import dataclasses
+from decimal import Decimal as D
+from types import SimpleNamespace
+
+import pytest
+from django.template import Context, Template
+from django.urls import reverse
+
+from applications import services
+from applications.admin.ranking_table import table_row
+from applications.ranking import CARRIED, PUSHED, ranking, with_applications
+
+from .scoring_helpers import eligible_application, solicitation_with_rules
+
+pytestmark = pytest.mark.django_db
+
+# The loop body as the template had it before the rows moved to Python.
+TEMPLATE = Template("""{% for row in page %}
+      <tr class="{% if row.funded %}funded{% else %}not-funded{% endif %}{% if funding_line and row.breakdown.rank == funding_line.breakdown.rank %} funding-line-row{% endif %}">
+        <td>{{ row.breakdown.rank }}</td>
+        <td><a href="{% url 'admin:applications_application_change' row.breakdown.application_id %}">{{ row.application.agency.legal_name }}</a></td>
+        <td>{{ row.state }}</td>
+        <td class="num">{{ row.positions_requested }}</td>
+        <td class="num">${{ row.federal_requested|floatformat:"0g" }}</td>
+        <td class="num">{{ row.breakdown.fiscal_need }}</td>
+        <td class="num">{{ row.breakdown.crime }}</td>
+        <td class="num">{{ row.breakdown.community_policing }}</td>
+        <td class="num">{% if row.breakdown.sro_bonus %}SRO +{{ row.breakdown.sro_bonus|floatformat:"-2" }}{% endif %}{% if row.breakdown.veteran_bonus %} veteran +{{ row.breakdown.veteran_bonus|floatformat:"-2" }}{% endif %}</td>
+        <td class="num">{{ row.breakdown.score }}</td>
+        <td class="num">{{ row.breakdown.rank_without_bonus }}</td>
+        <td>{% if row.funded %}{{ row.positions_funded }} position{{ row.positions_funded|pluralize }}, ${{ row.federal_funded|floatformat:"0g" }}{% if row.basis == "state_minimum" %} (state minimum){% endif %}{% else %}Not funded{% endif %}{% if row.moved == "carried" %} <strong class="moved">carried by the SRO bonus</strong>{% elif row.moved == "pushed" %} <strong class="moved">pushed below by the bonuses</strong>{% endif %}{% if row.adjusted %} <em>adjusted</em>{% endif %}</td>
+      </tr>
+    {% endfor %}""")  # noqa: E501
+
+
+@pytest.mark.parametrize("summary", [False, True])
+def test_each_kind_of_row_is_drawn_as_the_template_drew_it(grants_manager, summary):
+    solicitation = solicitation_with_rules()
+    solicitation.total_funds = D("1000000.00")
+    solicitation.save(update_fields=["total_funds"])
+    eligible_application(solicitation, totals=(14, 14), state="OH",
+                         name="Smith & O'Neil <County> \"PD\"")  # fmt: skip
+    eligible_application(solicitation, totals=(12, 12), sro=True, veteran=True, minutes=1,
+                         state="OH", name="Bonus Police Department")  # fmt: skip
+    eligible_application(solicitation, totals=(11, 10), veteran=True, minutes=2, state="WA")
+    eligible_application(solicitation, cut="0", totals=(8, 9), minutes=3, state="WA")
+    run = services.compute_scores(solicitation=solicitation, by=grants_manager)
+    data = ranking(run, summary=summary)
+    # Copies: a summary's rows are shared with later requests.
+    rows = [dataclasses.replace(row) for row in data.rows]
+    applications = with_applications(rows)
+    # Every branch of the funded cell, whatever the plan gave these four.
+    first, second, third, fourth = rows
+    first.moved, first.adjusted, first.basis = CARRIED, True, "state_minimum"
+    second.moved, second.positions_funded, second.federal_funded = PUSHED, 1, D("125000.50")
+    third.positions_funded, third.federal_funded, third.basis = 0, D("0.00"), "not_funded"
+    fourth.positions_funded, fourth.federal_funded = 12, D("1234567.00")
+    line = first
+    # What the template read: the row, and its application (loaded with the page's rows).
+    page = [
+        SimpleNamespace(**vars(row), funded=row.funded,
+                        application=applications[row.breakdown.application_id])
+        for row in rows
+    ]  # fmt: skip
+
+    expected = TEMPLATE.render(Context({"page": page, "funding_line": line}))
+    drawn = "".join(
+        table_row(row, line.breakdown.rank, applications[row.breakdown.application_id])
+        for row in rows
+    )
+
+    assert drawn == expected
+    assert "Smith &amp; O&#x27;Neil &lt;County&gt; &quot;PD&quot;" in drawn
+    assert "SRO +5 veteran +2" in drawn and "funding-line-row" in drawn
+
+
+def test_the_ranking_page_shows_a_plan_adjustment_made_after_it_was_read(signed_in, grants_manager):
+    # The page keeps what it computed for a run; an adjustment changes the plan's lines, and
+    # the page must show the new plan, not the kept one.
+    solicitation = solicitation_with_rules()
+    solicitation.total_funds = D("1000000.00")
+    solicitation.save(update_fields=["total_funds"])
+    top = eligible_application(solicitation, totals=(20, 20), state="OH", name="Top PD")
+    eligible_application(solicitation, totals=(10, 10), minutes=1, state="OH")
+    run = services.compute_scores(solicitation=solicitation, by=grants_manager)
+    plan = services.draft_funding_plan(solicitation=solicitation, by=grants_manager)
+    client = signed_in(grants_manager)
+    url = reverse("admin:applications_scoringrun_ranking", args=[run.pk])
+    before = client.get(url).text
+    assert "<em>adjusted</em>" not in before
+
+    services.adjust_plan(plan=plan, application=top, by=grants_manager, kind="exclude",
+                         memo="Declined the award in writing.")  # fmt: skip
+    after = client.get(url).text
+    row = after[after.index(">Top PD</a>") :]
+    row = row[: row.index("</tr>")]
+    assert "Not funded" in row and "<em>adjusted</em>" in row
