@@ -34,15 +34,11 @@ def main(email: str, url: str) -> None:
 
     django.setup()
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from copsgrants.models import User
+    from bench.signin import signed_in_client
 
-    client = Client()
-    client.force_login(
-        User.objects.get(email=email), backend="django.contrib.auth.backends.ModelBackend"
-    )
+    client = signed_in_client(email)
     assert client.get(url, secure=True).status_code == 200
     start = time.perf_counter()
     with CaptureQueriesContext(connection) as queries:

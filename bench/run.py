@@ -132,11 +132,9 @@ def urls() -> dict[str, tuple[str, str]]:
 
 
 def signed_in(email: str):
-    from django.test import Client
+    from bench.signin import signed_in_client
 
-    client = Client()
-    client.force_login(user(email), backend="django.contrib.auth.backends.ModelBackend")
-    return client
+    return signed_in_client(email)
 
 
 def query_counts() -> dict[str, int]:
