@@ -87,8 +87,8 @@ class NameKeyForm(forms.Form):
 
     name = forms.CharField(
         label="Name this key",
-        help_text="So you can tell your keys apart, such as “Blue key on my keyring”. Leave it "
-        "blank to call it “Security key”.",
+        help_text="So you can tell your keys apart, such as “Blue key on my keyring”. Left "
+        "blank, it is called “Security key” (numbered after the first).",
         required=False,
         max_length=64,
         widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
