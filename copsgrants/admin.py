@@ -12,6 +12,8 @@ from django.db.models import Field
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django_otp_webauthn.admin import WebAuthnCredentialAdmin
+from django_otp_webauthn.models import WebAuthnCredential
 from simple_history.utils import get_history_model_for_model
 
 from .audit import record
@@ -197,3 +199,10 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+# Security keys (django-otp-webauthn registers no admin of its own): like django-otp's devices,
+# no staff group holds a permission on them, so only a superuser sees them, to remove a lost key
+# so its owner can enrol again. Public keys are not secrets, but OTP_ADMIN_HIDE_SENSITIVE_DATA
+# keeps them off the page as well.
+admin.site.register(WebAuthnCredential, WebAuthnCredentialAdmin)

@@ -79,3 +79,33 @@ class PasswordAgainForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError("That password is not right.")
         return password
+
+
+class NameKeyForm(forms.Form):
+    """Naming the security key just added (the page's script posts it once the browser has
+    registered the key)."""
+
+    name = forms.CharField(
+        label="Name this key",
+        help_text="So you can tell your keys apart, such as “Blue key on my keyring”. Left "
+        "blank, it is called “Security key” (numbered after the first).",
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+    )
+    credential = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class RemoveKeyForm(PasswordAgainForm):
+    """Removing a security key asks for the password again, like turning two-step off."""
+
+    key = forms.ModelChoiceField(
+        label="Key to remove", queryset=None, empty_label=None, widget=forms.RadioSelect
+    )
+
+    field_order = ["key", "password"]
+
+    def __init__(self, *args, user: User, **kwargs) -> None:
+        super().__init__(*args, user=user, **kwargs)
+        self.fields["key"].queryset = mfa.security_keys(user)
+        self.fields["key"].label_from_instance = lambda key: key.name

@@ -1,7 +1,8 @@
 """Two-step verification (multi-factor authentication) on django-otp.
 
 After the password, a user who must present a second factor gives a 6-digit code from an
-authenticator app (a TOTP device, django_otp.plugins.otp_totp) or one of ten single-use recovery
+authenticator app (a TOTP device, django_otp.plugins.otp_totp), touches a security key (a WebAuthn
+credential, django_otp_webauthn; copsgrants/keys.py), or gives one of ten single-use recovery
 codes (a static device, django_otp.plugins.otp_static). Who must: every staff user, so the admin
 never opens on a password alone, and anyone who turned it on. `SecondFactorGateMiddleware` keeps
 such a user, until this session is verified, to the verify and setup pages, sign-out and the
@@ -28,6 +29,7 @@ from django.utils import timezone
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
 from .audit import record
 from .email import send_templated_email
@@ -53,9 +55,16 @@ def app_devices(user: User):
     return TOTPDevice.objects.devices_for_user(user, confirmed=True).order_by("created_at", "pk")
 
 
+def security_keys(user: User):
+    return WebAuthnCredential.objects.devices_for_user(user, confirmed=True).order_by(
+        "created_at", "pk"
+    )
+
+
 def is_on(user: User) -> bool:
-    """Whether the user has turned two-step verification on (a confirmed authenticator app)."""
-    return app_devices(user).exists()
+    """Whether the user has turned two-step verification on: a confirmed authenticator app or
+    security key (recovery codes alone only back those up)."""
+    return app_devices(user).exists() or security_keys(user).exists()
 
 
 def required(user: User) -> bool:
@@ -173,6 +182,11 @@ def turn_off(*, user: User, by: User) -> None:
         raise MFAError(reason)
     with transaction.atomic():
         removed = TOTPDevice.objects.filter(user=user).delete()[0]
+        removed += (
+            WebAuthnCredential.objects.filter(user=user)
+            .delete()[1]
+            .get(WebAuthnCredential._meta.label, 0)
+        )
         StaticDevice.objects.filter(user=user).delete()
         record(
             verb="mfa.disabled",
@@ -253,8 +267,21 @@ def check_code(*, user: User, token: str) -> Device:
 
 # The gate -----------------------------------------------------------------------------------
 
-# Reachable by a signed-in user who still owes a second factor, besides the public pages.
-GATE_OPEN_URL_NAMES = frozenset({"mfa_verify", "mfa_setup", "logout", "admin:logout"})
+# Reachable by a signed-in user who still owes a second factor, besides the public pages: the
+# code step and its security key ceremony, and (for staff without a device) setting one up.
+GATE_OPEN_URL_NAMES = frozenset(
+    {
+        "mfa_verify",
+        "mfa_setup",
+        "mfa_key_add",
+        "otp_webauthn:credential-authentication-begin",
+        "otp_webauthn:credential-authentication-complete",
+        "otp_webauthn:credential-registration-begin",
+        "otp_webauthn:credential-registration-complete",
+        "logout",
+        "admin:logout",
+    }
+)
 
 
 class SecondFactorGateMiddleware:

@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
 ]
 
 MIDDLEWARE = [
@@ -474,6 +475,10 @@ REQUIRE_SERVICES = env_flag("COPSGRANTS_REQUIRE_SERVICES", default=False)
 from copsgrants.oidc_config import oidc_settings  # noqa: E402
 
 vars().update(oidc_settings(env, backends=AUTHENTICATION_BACKENDS))
+# Security keys (WebAuthn) as a second factor: the relying party is SITE_URL's host.
+from copsgrants.webauthn_config import webauthn_settings  # noqa: E402
+
+vars().update(webauthn_settings(SITE_URL))
 
 LOGGING = {
     "version": 1,

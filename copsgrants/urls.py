@@ -49,6 +49,8 @@ urlpatterns = [
     ),
     # Multi-factor authentication (django-otp): copsgrants/urls_mfa.py.
     path("accounts/", include("copsgrants.urls_mfa")),
+    # Security keys: django-otp-webauthn's JSON endpoints (copsgrants/urls_keys.py).
+    path("accounts/webauthn/", include("copsgrants.urls_keys")),
     path("", include("copsgrants.urls_accounts")),
     path("", include("applications.urls")),
     path("", include("mou.urls")),

@@ -50,6 +50,9 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
         # Two-step verification is off: nothing to ask (the page says so and leads on).
         return render(request, "registration/mfa_verify.html", {"off": True, "next": destination})
     form = VerifyCodeForm(request.POST if request.method == "POST" else None, user=user)
+    has_app, has_key = mfa.app_devices(user).exists(), mfa.security_keys(user).exists()
+    if not has_app:
+        form.fields["code"].help_text = "One of your recovery codes: each works once."
     if request.method == "POST" and form.is_valid():
         _verified(request, form.device)
         if isinstance(form.device, StaticDevice):
@@ -60,7 +63,8 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
                 "on your account security page if you are running low.",
             )
         return redirect(destination)
-    return render(request, "registration/mfa_verify.html", {"form": form, "next": destination})
+    context = {"form": form, "next": destination, "has_app": has_app, "has_key": has_key}
+    return render(request, "registration/mfa_verify.html", context)
 
 
 @never_cache
@@ -153,6 +157,7 @@ def account_security(request: HttpRequest) -> HttpResponse:
     context = {
         "is_on": mfa.is_on(user),
         "devices": mfa.app_devices(user),
+        "keys": mfa.security_keys(user),
         "codes_left": mfa.recovery_codes_left(user),
         "may_turn_off": allowed,
         "turn_off_reason": reason if mfa.required(user) else "",

@@ -32,3 +32,29 @@ def add_recovery_codes(user, codes: tuple[str, ...] = ("aaaa2222", "bbbb3333")) 
     device = StaticDevice.objects.create(user=user, name="Recovery codes", confirmed=True)
     StaticToken.objects.bulk_create(StaticToken(device=device, token=code) for code in codes)
     return device
+
+
+def confirmed_security_key(user, name: str = "Test key"):
+    """A confirmed WebAuthn credential of the user, as the plugin saves one after a browser's
+    registration (the public key is never checked here: no ceremony runs)."""
+    import os
+
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return WebAuthnCredential.objects.create(
+        user=user,
+        name=name,
+        confirmed=True,
+        credential_id=os.urandom(32),
+        public_key=b"\xa5\x01\x02",
+        aaguid="00000000-0000-0000-0000-000000000000",
+    )
+
+
+def verified_with(client, device) -> None:
+    """Mark the test client's session as having presented `device` (as django_otp.login does)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()

@@ -391,3 +391,38 @@ def test_two_step_verification_pages_meet_wcag_aa_at_desktop_and_phone_widths(
     page.wait_for_url("**/dashboard/")
     problems += sweep(page, ["/accounts/two-step/turn-off/"])  # staff may not: the reason
     assert problems == [], "\n".join(problems)
+
+
+def test_security_key_pages_meet_wcag_aa_at_desktop_and_phone_widths(page: Page, live_server):
+    from tests.mfa_helpers import confirmed_security_key
+
+    user = UserFactory()
+    sign_in(page, user.email, PASSWORD)
+    problems = sweep(page, ["/accounts/security/keys/add/", "/accounts/security/keys/remove/"],
+                     phone=True)  # fmt: skip
+    page.goto("/accounts/security/keys/add/")
+    page.get_by_role("button", name="Add a security key").wait_for()  # the script's button
+    problems += audit(page, "add a key, its button shown")
+    page.context.clear_cookies()
+    user = UserFactory()
+    confirmed_security_key(user, name="Blue key")
+    confirmed_app_device(user)
+    sign_in(page, user.email, PASSWORD)  # with the app's code
+    problems += sweep(page, ["/accounts/security/", "/accounts/security/keys/remove/"],
+                      phone=True)  # fmt: skip
+    problems += submit(page, "/accounts/security/keys/remove/", "Remove the key",
+                       {"password": "wrong"}, "remove a key")  # fmt: skip
+
+    page.context.clear_cookies()
+    staff = UserFactory(roles=[roles.REVIEWER])
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(staff.email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/two-step/setup/**")
+    problems += sweep(page, [page.url, "/accounts/security/keys/add/?next=/admin/"], phone=True)
+    confirmed_security_key(staff)
+    page.goto("/accounts/two-step/verify/?next=/admin/")
+    page.get_by_role("button", name="Use your security key").wait_for()
+    problems += sweep(page, [page.url], phone=True)
+    assert problems == [], "\n".join(problems)

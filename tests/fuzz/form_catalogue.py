@@ -80,6 +80,8 @@ SITE: list[Entry] = [
     _site("mfa_verify", "two_step"),
     _site("mfa_setup"),
     _site("mfa_recovery_codes", "superuser"),
+    # Naming a new security key (the page's script posts it after the browser's ceremony).
+    _site("mfa_key_add"),
     _site("applications:agency_create", "outsider"),
     _site("applications:agency_edit", "applicant", lambda w: w.agency.pk),
     _site(
@@ -224,6 +226,9 @@ NOT_FUZZED = {
     "mfa_disable": "shown only to a non-staff user who turned two-step verification on and "
     "gave a code this session, which force_login does not make; its one field (the password) "
     "is tried by tests/copsgrants/test_mfa_account.py",
+    "mfa_key_remove": "shown only to a user with a security key, which a browser's WebAuthn "
+    "ceremony makes; its fields (a key of the user's own, the password) are tried by "
+    "tests/copsgrants/test_mfa_keys.py",
 }
 
 

@@ -100,7 +100,7 @@ def test_every_page_with_a_post_form_is_in_the_catalogue(agency, applicant):
 
 UNREACHED = [
     "admin/(?P<url>.*)$",
-    "admin/^(?P<app_label>auth|copsgrants|applications|mou|training|axes|post_office|otp_totp|otp_static)/$",
+    "admin/^(?P<app_label>auth|copsgrants|django_otp_webauthn|applications|mou|training|axes|post_office|otp_totp|otp_static)/$",
     "admin/applications/agency/^([^/]+)/history/([^/]+)/$",
     "admin/applications/application/^([^/]+)/history/([^/]+)/$",
     "admin/applications/membership/^([^/]+)/history/([^/]+)/$",

@@ -101,6 +101,18 @@ SITE: dict[str, Access] = {
     "mfa_setup": Access(SIGNED_IN, methods=GET_POST),
     "mfa_recovery_codes": Access(SIGNED_IN, methods=GET_POST),
     "mfa_disable": Access(SIGNED_IN, methods=GET_POST),
+    "mfa_key_add": Access(SIGNED_IN, methods=GET_POST),
+    "mfa_key_remove": Access(SIGNED_IN, methods=GET_POST, why="only the user's own keys"),
+    # Security keys: django-otp-webauthn's JSON endpoints of the browser ceremonies
+    # (copsgrants/urls_keys.py). A second factor only: no passwordless sign-in.
+    "otp_webauthn:credential-registration-begin": Access(SIGNED_IN, methods=POST),
+    "otp_webauthn:credential-registration-complete": Access(
+        SIGNED_IN, methods=POST, why="400 without the state its begin step keeps in the session"
+    ),
+    "otp_webauthn:credential-authentication-begin": Access(SIGNED_IN, methods=POST),
+    "otp_webauthn:credential-authentication-complete": Access(
+        SIGNED_IN, methods=POST, why="400 without the state its begin step keeps in the session"
+    ),
     "applications:dashboard": Access(SIGNED_IN),
     "applications:agency_create": Access(SIGNED_IN, methods=GET_POST),
     "applications:agency_find": Access(SIGNED_IN),
