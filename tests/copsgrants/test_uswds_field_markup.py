@@ -14,8 +14,10 @@ from applications.sections import SECTIONS
 from copsgrants.templatetags.uswds import as_widget
 from tests.factories import ApplicationFactory
 
-REFERENCE = Template((Path(__file__).parent / "reference" / "uswds_field_template.html").read_text())
-AWKWARD = "Smith & O'Neil <County> \"PD\""
+REFERENCE = Template(
+    Path(__file__).with_name("reference").joinpath("uswds_field_template.html").read_text()
+)
+AWKWARD = 'Smith & O\'Neil <County> "PD"'
 
 
 class EveryKindForm(forms.Form):
@@ -42,7 +44,9 @@ class EveryKindForm(forms.Form):
     pick = forms.ChoiceField(choices=[("", "-"), ("1", "One")], required=False)
     secret = forms.CharField(widget=forms.HiddenInput, required=False)
     remembered = forms.CharField(required=False, show_hidden_initial=True)
-    drafted = forms.CharField(required=False, widget=forms.TextInput(attrs={"aria-required": "true"}))
+    drafted = forms.CharField(
+        required=False, widget=forms.TextInput(attrs={"aria-required": "true"})
+    )
 
 
 DATA = {
