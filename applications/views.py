@@ -67,6 +67,18 @@ DASHBOARD_COLUMNS = (
 )  # fmt: skip
 
 
+# What the dashboard shows of a membership and its agency (the agencies also go to the panels,
+# which read their names), and of an award: not the ~40 columns of each agency.
+DASHBOARD_MEMBERSHIP_COLUMNS = (
+    "user", "agency", "status", "is_authorized_representative", "is_administrator",
+    "agency__legal_name", "agency__ori", "agency__verification_status",
+)  # fmt: skip
+DASHBOARD_AWARD_COLUMNS = (
+    "number", "status", "fiscal_year", "acceptance_deadline", "accepted_at",
+    "agency", "agency__legal_name", "solicitation", "solicitation__title",
+)  # fmt: skip
+
+
 def dashboard(request: HttpRequest) -> HttpResponse:
     # Agencies the user belongs to, and requests still waiting; a removed or declined
     # membership grants nothing and is not listed.
@@ -74,6 +86,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         Membership.objects.filter(user=request.user)
         .filter(status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING])
         .select_related("agency")
+        .only(*DASHBOARD_MEMBERSHIP_COLUMNS)
+        # The model's ordering without its join to the users: they are all this user.
+        .order_by("agency__legal_name")
     )
     applications = list(
         Application.objects.for_user(request.user)
@@ -90,8 +105,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {
             "memberships": memberships,
             "applications": applications,
-            "awards": dashboard_awards(request.user),
-            "open_solicitations": Solicitation.objects.open() if has_agency else [],
+            "awards": dashboard_awards(request.user).only(*DASHBOARD_AWARD_COLUMNS),
+            "open_solicitations": (
+                Solicitation.objects.open().only("title", "closes_at") if has_agency else []
+            ),
             # COPS staff work in the admin; one who signs in here has nothing to file.
             "staff_only": request.user.is_staff and not memberships,
             "panels": dashboard_panels(
