@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
+
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
 from django.utils.formats import localize
-from django.utils.html import conditional_escape, escape
+from django.utils.functional import Promise
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, mark_safe
 
 register = template.Library()
@@ -114,14 +117,24 @@ _INPUT_TEMPLATES = frozenset(
 _TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
 
 
+def _escape(value) -> str:
+    """`conditional_escape(value)` without the lazy-argument check Django's `escape` makes on
+    every call (a page calls this a few hundred times)."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 def _stringformat(value) -> str:
     """`{{ value|stringformat:'s' }}` with autoescaping on."""
-    return conditional_escape(value) if isinstance(value, SafeData) else escape(str(value))
+    return value if isinstance(value, SafeData) else html.escape(str(value))
 
 
 def _out(value) -> str:
     """`{{ value }}` with autoescaping on."""
-    return conditional_escape(localize(value))
+    return _escape(localize(value))
 
 
 def _attrs(attrs: dict) -> str:
