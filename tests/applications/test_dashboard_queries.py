@@ -61,7 +61,9 @@ def test_awards_memberships_and_agencies_cost_no_query_per_row(signed_in, applic
     # Their decisions are not released yet: each released one reads its plan line.
     Application.objects.filter(award__in=later).update(decision_released_at=None)
     pending = MembershipFactory(user=applicant, status="pending").agency
-    offered_award(pending, letter=False)
+    removed = MembershipFactory(user=applicant, status="removed").agency
+    hidden = [offered_award(agency, letter=False) for agency in (pending, removed)]
+    ApplicationFactory(agency=removed, tracking_number="CHP26-000999", submitted=True)
     three, html = dashboard(client)
 
     assert three == one
@@ -73,3 +75,8 @@ def test_awards_memberships_and_agencies_cost_no_query_per_row(signed_in, applic
         assert other.ori in html
     assert "Waiting for approval" in html
     assert "Agency administrator, Authorized Representative" in html
+    # Only an active membership shows an agency's awards and applications.
+    for award in hidden:
+        assert award.number not in html
+    assert "CHP26-000999" not in html
+    assert removed.legal_name not in html
