@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -21,6 +22,7 @@ from .forms import (
 from .models import (
     Agency,
     Application,
+    Award,
     Membership,
     Solicitation,
     membership_or_404,
@@ -36,7 +38,6 @@ from .sections import (
     task_list,
 )
 from .validators import normalize_identifier
-from .views_awards import dashboard_awards
 
 
 def next_action(application: Application) -> str:
@@ -67,36 +68,64 @@ DASHBOARD_COLUMNS = (
 )  # fmt: skip
 
 
+# What the dashboard shows of a membership and its agency (the agencies also go to the panels,
+# which read their names), and of an award: not the ~40 columns of each agency.
+DASHBOARD_MEMBERSHIP_COLUMNS = (
+    "user", "agency", "status", "is_authorized_representative", "is_administrator",
+    "agency__legal_name", "agency__ori", "agency__verification_status",
+)  # fmt: skip
+DASHBOARD_AWARD_COLUMNS = (
+    "number", "status", "fiscal_year", "acceptance_deadline", "accepted_at",
+    "agency", "agency__legal_name", "solicitation", "solicitation__title",
+)  # fmt: skip
+
+
 def dashboard(request: HttpRequest) -> HttpResponse:
     # Agencies the user belongs to, and requests still waiting; a removed or declined
     # membership grants nothing and is not listed.
-    memberships = (
+    memberships = list(
         Membership.objects.filter(user=request.user)
         .filter(status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING])
         .select_related("agency")
+        .only(*DASHBOARD_MEMBERSHIP_COLUMNS)
+        # The model's ordering without its join to the users: they are all this user.
+        .order_by("agency__legal_name")
     )
+    # The access rule (Membership.objects.active_for) applied to the memberships just loaded:
+    # the applications and awards of these agencies only. The same rows as `for_user` and
+    # `awards_for`, without building and planning their nested subqueries again.
+    agencies = [m.agency for m in memberships if m.status == Membership.Status.ACTIVE]
+    agency_ids = [agency.pk for agency in agencies]
     applications = list(
-        Application.objects.for_user(request.user)
+        Application.objects.filter(agency_id__in=agency_ids)
         .select_related("agency", "solicitation")
         .only(*DASHBOARD_COLUMNS)
         .order_by("-solicitation__closes_at", "agency__legal_name")
     )
     for application in applications:
         application.next_action = next_action(application)
-    has_agency = any(m.status == Membership.Status.ACTIVE for m in memberships)
+    # The user's agencies' awards, with their signature count (views_awards.dashboard_awards
+    # over the agencies above).
+    awards = (
+        Award.objects.filter(agency_id__in=agency_ids)
+        .select_related("agency", "solicitation")
+        .only(*DASHBOARD_AWARD_COLUMNS)
+        .annotate(signed=Count("signatures"))
+        .order_by("-fiscal_year", "agency__legal_name")
+    )
     return render(
         request,
         "applications/dashboard.html",
         {
             "memberships": memberships,
             "applications": applications,
-            "awards": dashboard_awards(request.user),
-            "open_solicitations": Solicitation.objects.open() if has_agency else [],
+            "awards": awards,
+            "open_solicitations": (
+                Solicitation.objects.open().only("title", "closes_at") if agencies else []
+            ),
             # COPS staff work in the admin; one who signs in here has nothing to file.
             "staff_only": request.user.is_staff and not memberships,
-            "panels": dashboard_panels(
-                request, [m.agency for m in memberships if m.status == Membership.Status.ACTIVE]
-            ),
+            "panels": dashboard_panels(request, agencies),
         },
     )
 

@@ -43,3 +43,40 @@ def test_the_dashboard_costs_the_same_queries_for_one_application_or_four(signed
     assert "Make the corrections COPS asked for and resubmit" in html
     assert "Wait for COPS to review it" in html
     assert "Wait for COPS&#x27;s decision" in html or "Wait for COPS's decision" in html
+
+
+def test_awards_memberships_and_agencies_cost_no_query_per_row(signed_in, applicant, agency):
+    # The dashboard loads a few columns of each membership, agency and award: one it shows but
+    # did not load would cost a query per row.
+    from .acceptance_helpers import offered_award
+
+    client = signed_in(applicant)
+    SolicitationFactory()  # open: listed at the top
+    first = offered_award(agency, letter=False)
+    client.get(reverse("applications:dashboard"))  # warm per-process caches
+    one, _ = dashboard(client)
+
+    others = [MembershipFactory(user=applicant, administrator=True).agency for _ in range(2)]
+    later = [offered_award(other, letter=False) for other in others]
+    # Their decisions are not released yet: each released one reads its plan line.
+    Application.objects.filter(award__in=later).update(decision_released_at=None)
+    pending = MembershipFactory(user=applicant, status="pending").agency
+    removed = MembershipFactory(user=applicant, status="removed").agency
+    hidden = [offered_award(agency, letter=False) for agency in (pending, removed)]
+    ApplicationFactory(agency=removed, tracking_number="CHP26-000999", submitted=True)
+    three, html = dashboard(client)
+
+    assert three == one
+    for award in [first, *later]:
+        assert award.number in html
+        assert f"{award.agency.legal_name} · {award.solicitation.title}" in html
+    assert html.count("0 of 2 signatures; accept by") == 3
+    for other in [*others, pending]:
+        assert other.ori in html
+    assert "Waiting for approval" in html
+    assert "Agency administrator, Authorized Representative" in html
+    # Only an active membership shows an agency's awards and applications.
+    for award in hidden:
+        assert award.number not in html
+    assert "CHP26-000999" not in html
+    assert removed.legal_name not in html
