@@ -104,8 +104,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
     for application in applications:
         application.next_action = next_action(application)
-    # The user's agencies' awards, with their signature count (views_awards.dashboard_awards
-    # over the agencies above).
+    # The user's agencies' awards, with their signature count.
     awards = (
         Award.objects.filter(agency_id__in=agency_ids)
         .select_related("agency", "solicitation")

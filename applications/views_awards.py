@@ -6,7 +6,6 @@ who may view awards in the admin may download them too."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -156,14 +155,4 @@ def award_decline(request: HttpRequest, pk: int) -> HttpResponse:
         "applications/award_decline.html",
         {"award": award, "allowed": allowed, "reason": reason, "form": form},
         status=400 if form.errors else 200,
-    )
-
-
-def dashboard_awards(user):
-    """The user's agencies' awards for the dashboard, with their signature count."""
-    return (
-        awards_for(user)
-        .select_related("agency", "solicitation")
-        .annotate(signed=Count("signatures"))
-        .order_by("-fiscal_year", "agency__legal_name")
     )
