@@ -40,11 +40,13 @@ class _Column:
     __slots__ = (
         "attr",
         "boolean",
+        "choices",
         "css",
         "default_empty",
         "empty",
         "fast",
         "field",
+        "icons",
         "linked",
         "name",
     )
@@ -68,6 +70,24 @@ class _Column:
                 self.fast = False  # a model attribute or a callable: Django's own lookup
         if self.field is not None and self.field.auto_created:
             self.fast = False
+        # `display_for_field` builds a dict of the choices for every cell; Django's boolean
+        # icon looks up its static URL for every cell: both once per page here.
+        self.choices = None
+        if self.field is not None and getattr(self.field, "flatchoices", None):
+            try:
+                self.choices = dict(self.field.flatchoices)
+            except TypeError:  # list-like choices: Django's own path
+                self.choices = None
+        self.icons = {}
+
+    def _value_repr(self, value, empty):
+        if self.boolean:
+            if value not in self.icons:
+                self.icons[value] = display_for_value(value, empty, True)
+            return self.icons[value]
+        if type(value) is str and value:  # what display_for_value returns for text
+            return value
+        return display_for_value(value, empty, False)
 
     def cell(self, result):
         """The cell's CSS classes and its content, as `items_for_result` computes them."""
@@ -80,13 +100,18 @@ class _Column:
         if f is None:
             if self.name == "action_checkbox":
                 row_classes = ["action-checkbox"]
-            result_repr = display_for_value(value, empty, self.boolean)
+            result_repr = self._value_repr(value, empty)
             if isinstance(value, (datetime.date, datetime.time)):
                 row_classes.append("nowrap")
         else:
             if isinstance(f.remote_field, models.ManyToOneRel):
                 field_val = getattr(result, f.name)
                 result_repr = empty if field_val is None else field_val
+            elif self.choices is not None:
+                try:
+                    result_repr = self.choices.get(value, empty)
+                except TypeError:
+                    result_repr = display_for_field(value, f, empty, avoid_link=self.linked)
             else:
                 result_repr = display_for_field(value, f, empty, avoid_link=self.linked)
             if isinstance(f, (models.DateField, models.TimeField, models.ForeignKey)):
