@@ -27,7 +27,7 @@ from .. import services
 from ..models import Application, ScoringRules, ScoringRun, Solicitation
 from ..ranking import MOVED_CHOICES, Ranking, ranking, with_applications
 from . import charts
-from .ranking_table import table_row
+from .ranking_table import table_rows
 
 ROWS_PER_PAGE = 200
 
@@ -315,22 +315,15 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
                 "run": run,
                 "ranking": data,
                 "page": page,
-                "table_rows": [
-                    table_row(
-                        row,
-                        line.breakdown.rank if line else None,
-                        applications[row.breakdown.application_id],
-                    )
-                    for row in page
-                ],
+                "table_rows": table_rows(data, page.object_list, applications),
                 "moved": moved,
                 "moved_choices": MOVED_CHOICES,
                 "moved_label": {"any": "moved by the SRO bonus", **MOVED_CHOICES}.get(moved, ""),
                 "carried": len(data.moved("carried")),
                 "pushed": len(data.moved("pushed")),
                 "funding_line": line,
-                "funded_count": sum(1 for r in data.rows if r.funded),
-                "federal_funded": sum((r.federal_funded for r in data.rows), start=0),
+                "funded_count": data.funded_count,
+                "federal_funded": data.federal_funded,
                 "not_ready": [
                     {
                         **item,
@@ -341,11 +334,14 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
                     }
                     for item in run.not_ready
                 ],
-                "histogram": charts.score_histogram(
-                    [(r.breakdown.score, r.funded) for r in data.rows],
-                    line.breakdown.score if line else None,
+                "histogram": data.remember(
+                    "histogram",
+                    lambda: charts.score_histogram(
+                        [(r.breakdown.score, r.funded) for r in data.rows],
+                        line.breakdown.score if line else None,
+                    ),
                 ),
                 "slope": charts.slope_chart(chart_rows),
-                "states": charts.state_funds(data.shares),
+                "states": data.remember("states", lambda: charts.state_funds(data.shares)),
             },
         )
