@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -334,14 +335,25 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
                     }
                     for item in run.not_ready
                 ],
-                "histogram": data.remember(
-                    "histogram",
-                    lambda: charts.score_histogram(
-                        [(r.breakdown.score, r.funded) for r in data.rows],
-                        line.breakdown.score if line else None,
+                "histogram_html": data.remember(
+                    "histogram_html",
+                    lambda: render_to_string(
+                        "admin/applications/ranking/histogram.html",
+                        {
+                            "histogram": charts.score_histogram(
+                                [(r.breakdown.score, r.funded) for r in data.rows],
+                                line.breakdown.score if line else None,
+                            )
+                        },
                     ),
                 ),
                 "slope": charts.slope_chart(chart_rows),
-                "states": data.remember("states", lambda: charts.state_funds(data.shares)),
+                "states_html": data.remember(
+                    "states_html",
+                    lambda: render_to_string(
+                        "admin/applications/ranking/states.html",
+                        {"states": charts.state_funds(data.shares), "ranking": data},
+                    ),
+                ),
             },
         )
