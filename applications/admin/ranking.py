@@ -26,7 +26,7 @@ from copsgrants.admin import AuditTrailMixin, format_eastern, register_event_lab
 
 from .. import services
 from ..models import Application, ScoringRules, ScoringRun, Solicitation
-from ..ranking import MOVED_CHOICES, Ranking, ranking, with_applications
+from ..ranking import MOVED_CHOICES, Ranking, agency_names, ranking
 from . import charts
 from .ranking_table import table_rows
 
@@ -301,8 +301,7 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
         slope_rows = data.rows[: charts.SLOPE_LIMIT]
         not_ready_ids = [item["application"] for item in run.not_ready]
         # One query: the applications of the rows shown, of the slope chart and not ready.
-        applications = with_applications([*page.object_list, *slope_rows], also=not_ready_ids)
-        names = {pk: application.agency.legal_name for pk, application in applications.items()}
+        names = agency_names([*page.object_list, *slope_rows], also=not_ready_ids)
         chart_rows = [{"rank": r.breakdown.rank, "agency": names[r.breakdown.application_id],
                        "rank_without_bonus": r.breakdown.rank_without_bonus}
                       for r in slope_rows]  # fmt: skip
@@ -316,7 +315,7 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
                 "run": run,
                 "ranking": data,
                 "page": page,
-                "table_rows": table_rows(data, page.object_list, applications),
+                "table_rows": table_rows(data, page.object_list, names),
                 "moved": moved,
                 "moved_choices": MOVED_CHOICES,
                 "moved_label": {"any": "moved by the SRO bonus", **MOVED_CHOICES}.get(moved, ""),

@@ -82,18 +82,26 @@ def change_urls():
 
 
 def table_row(
-    row: Row, line_rank: int | None, application, *, url: str | None = None, parts=None
+    row: Row,
+    line_rank: int | None,
+    application=None,
+    *,
+    name: str | None = None,
+    url: str | None = None,
+    parts=None,
 ) -> SafeString:
-    """One <tr> of the ranked table (`application`: the row's, with its agency), with the
-    whitespace the template's loop put around it. `parts`: the row's `_parts`, if kept."""
+    """One <tr> of the ranked table (the agency's `name`, or `application`: the row's, with
+    its agency), with the whitespace the template's loop put around it. `parts`: the row's
+    `_parts`, if kept."""
     head, tail = parts or _parts(row, line_rank)
     if url is None:
         url = reverse("admin:applications_application_change", args=[row.breakdown.application_id])
-    name = _value(application.agency.legal_name)
-    return mark_safe(f'{head}{conditional_escape(url)}">{name}{tail}')  # nosec B308 B703
+    if name is None:
+        name = application.agency.legal_name
+    return mark_safe(f'{head}{conditional_escape(url)}">{_value(name)}{tail}')  # nosec B308 B703
 
 
-def table_rows(data: Ranking, rows: list[Row], applications: dict) -> list[SafeString]:
+def table_rows(data: Ranking, rows: list[Row], names: dict[int, str]) -> list[SafeString]:
     """The table's `rows`: each row's figures and funding drawn once for as long as `data`'s
     rows are kept (`Ranking.remember`), its agency's name and link on every request."""
     line = data.funding_line
@@ -103,5 +111,5 @@ def table_rows(data: Ranking, rows: list[Row], applications: dict) -> list[SafeS
     for row in rows:
         pk = row.breakdown.application_id
         parts = data.remember(("table_row", pk), lambda row=row: _parts(row, line_rank))
-        drawn.append(table_row(row, line_rank, applications[pk], url=url_of(pk), parts=parts))
+        drawn.append(table_row(row, line_rank, name=names[pk], url=url_of(pk), parts=parts))
     return drawn
