@@ -7,9 +7,11 @@ tests/applications/test_admin_list_markup.py holds the rows to Django's own."""
 
 from __future__ import annotations
 
+import copy
 import datetime
 from urllib.parse import urlsplit
 
+from django.contrib.admin.templatetags import admin_list
 from django.contrib.admin.templatetags.admin_list import (
     ResultList,
     _coerce_field_name,
@@ -28,6 +30,7 @@ from django.contrib.admin.utils import (
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
@@ -224,3 +227,41 @@ def result_list(cl) -> dict:
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
         "results": list(rows(cl)),
     }
+
+
+class _YearsFromRange:
+    """The changelist's queryset as Django's `date_hierarchy` reads it, answering the years
+    query (a DISTINCT over every row's date) from the MIN and MAX it has just read when those
+    are in adjacent years: then both years have rows and no other year can. Anything else
+    goes to the queryset."""
+
+    def __init__(self, queryset) -> None:
+        self._queryset = queryset
+        self._range: dict = {}
+
+    def aggregate(self, *args, **kwargs):
+        self._range = self._queryset.aggregate(*args, **kwargs)
+        return self._range
+
+    def datetimes(self, field_name, kind, *args, **kwargs):
+        first, last = self._range.get("first"), self._range.get("last")
+        if kind == "year" and not args and not kwargs and first and last:
+            first, last = (
+                timezone.localtime(v) if timezone.is_aware(v) else v for v in (first, last)
+            )
+            if last.year - first.year == 1:
+                return [datetime.datetime(first.year, 1, 1), datetime.datetime(last.year, 1, 1)]
+        return self._queryset.datetimes(field_name, kind, *args, **kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._queryset, name)
+
+
+def date_hierarchy(cl):
+    """Django's `date_hierarchy(cl)`, the same context, without the years query when the
+    first and last dates already tell the years (`_YearsFromRange`)."""
+    if not cl.date_hierarchy:
+        return admin_list.date_hierarchy(cl)
+    reading = copy.copy(cl)
+    reading.queryset = _YearsFromRange(cl.queryset)
+    return admin_list.date_hierarchy(reading)
