@@ -151,3 +151,21 @@ def test_the_page_draws_its_kept_rows_and_charts_as_the_templates_drew_them(
         assert table in html
         assert drawn_charts.strip() in html
     assert "Smith &amp; O&#x27;Neil &lt;County&gt; &quot;PD&quot;" in first.text
+
+
+def test_a_filter_that_matches_nothing_says_so_in_the_table_as_the_loop_did(
+    signed_in, grants_manager
+):
+    solicitation = solicitation_with_rules()
+    eligible_application(solicitation, totals=(14, 14), state="OH")
+    eligible_application(solicitation, totals=(12, 12), minutes=1, state="OH")
+    run = services.compute_scores(solicitation=solicitation, by=grants_manager)
+    url = reverse("admin:applications_scoringrun_ranking", args=[run.pk])
+
+    html = signed_in(grants_manager).get(url + "?moved=carried").text
+
+    # What `{% for %}...{% empty %}` drew between the body's tags.
+    assert (
+        '<tbody>\n    \n      <tr><td colspan="12">No application matches this filter.</td></tr>'
+        "\n    \n    </tbody>"
+    ) in html
