@@ -141,8 +141,9 @@ def _links(cl) -> list[bool]:
 
 
 def _url_maker(cl):
-    """Each row's change URL with the preserved filters, from one reverse() and one resolve():
-    None when the rows' URLs cannot be made that way (Django's per-row path is used)."""
+    """Each row's change URL with the preserved filters, escaped for an attribute, from one
+    reverse() and one resolve(): None when the rows' URLs cannot be made that way (Django's
+    per-row path is used)."""
     if cl.to_field or cl.is_popup:
         return None
     opts = cl.opts
@@ -160,7 +161,9 @@ def _url_maker(cl):
     query = urlsplit(
         add_preserved_filters({"preserved_filters": cl.preserved_filters, "opts": opts}, sample)
     ).query
-    tail = f"/{suffix}" + (f"?{query}" if query else "")
+    # Escaped once: an integer key needs no escaping.
+    prefix = conditional_escape(prefix)
+    tail = conditional_escape(f"/{suffix}" + (f"?{query}" if query else ""))
     pk_name = cl.lookup_opts.pk.attname
 
     def url(result) -> str | None:
@@ -209,7 +212,7 @@ def rows(cl):
                 tag = "th" if first else "td"
                 first = False
                 cells.append(
-                    f'<{tag}{row_class}><a href="{conditional_escape(url)}">'
+                    f'<{tag}{row_class}><a href="{url}">'
                     f"{conditional_escape(result_repr)}</a></{tag}>"
                 )
             else:
