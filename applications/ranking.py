@@ -93,11 +93,36 @@ class Ranking:
     appropriation: Decimal
     state_minimum_percent: Decimal
     shares: list[dict] = field(default_factory=list)
+    # What is derived from the rows alone (totals, chart geometry, drawn table rows), kept as
+    # long as the rows are: a summary's is shared with every request that reads the same
+    # run, plan lines and adjustments (its cache key); a full ranking's lasts one request.
+    memo: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def remember(self, name, compute):
+        """`compute()`, worked out once for these rows (it may read nothing else)."""
+        try:
+            return self.memo[name]
+        except KeyError:
+            value = self.memo[name] = compute()
+            return value
 
     @property
     def funding_line(self) -> Row | None:
         """The last row of the unbroken run of funded applications from rank 1: everything
         above it is funded; below it only applications funded for their state's minimum."""
+        return self.remember("funding_line", self._funding_line)
+
+    @property
+    def funded_count(self) -> int:
+        return self.remember("funded_count", lambda: sum(1 for r in self.rows if r.funded))
+
+    @property
+    def federal_funded(self) -> Decimal:
+        return self.remember(
+            "federal_funded", lambda: sum((r.federal_funded for r in self.rows), start=0)
+        )
+
+    def _funding_line(self) -> Row | None:
         last = None
         for row in self.rows:
             if not row.funded:
@@ -106,7 +131,12 @@ class Ranking:
         return last
 
     def moved(self, which: str = "") -> list[Row]:
-        return [row for row in self.rows if row.moved and (not which or row.moved == which)]
+        return list(
+            self.remember(
+                ("moved", which),
+                lambda: tuple(r for r in self.rows if r.moved and (not which or r.moved == which)),
+            )
+        )
 
 
 def _candidates(rows: list[Row], rank_field: str, ceiling: Decimal | None) -> list[Candidate]:
@@ -229,6 +259,13 @@ def with_applications(rows: list[Row], also: list[int] = ()) -> dict[int, Applic
     }
 
 
+def agency_names(rows: list[Row], also: list[int] = ()) -> dict[int, str]:
+    """The agency's name (one query, no model instances) of summary `rows` and of the
+    applications `also`, by application id: all the ranking page reads of them."""
+    ids = {row.breakdown.application_id for row in rows} | set(also)
+    return dict(Application.objects.filter(pk__in=ids).values_list("pk", "agency__legal_name"))
+
+
 def _funded(
     rows: list[Row], lines: dict | None, adjusted, with_bonus, funded_without_bonus, minimum
 ) -> list[dict]:
@@ -264,10 +301,11 @@ def _funded(
 @functools.lru_cache(maxsize=SUMMARIES_KEPT)
 def _summary_ranking(
     run_pk: int, computed_at, lines: frozenset | None, adjusted: frozenset, **options
-) -> tuple[tuple[Row, ...], tuple[dict, ...]]:
+) -> tuple[tuple[Row, ...], tuple[dict, ...], dict]:
     """The summary rows and shares for a run, the plan's funding lines and adjustments (the
-    key: the same lines give the same page), computed once per process. The rows are shared
-    by the requests that read them: nothing may change them."""
+    key: the same lines give the same page), computed once per process, and an empty memo
+    for what is derived from them (`Ranking.remember`). The rows are shared by the requests
+    that read them: nothing may change them."""
     entries, with_bonus, funded_without_bonus = _summary(run_pk, computed_at, **options)
     rows = [
         Row(breakdown=figures, state=state, positions_requested=positions,
@@ -277,12 +315,12 @@ def _summary_ranking(
     minimum = state_minimum(options["appropriation"], options["percent"])
     plan_lines = dict(lines) if lines is not None else None
     shares = _funded(rows, plan_lines, adjusted, with_bonus, funded_without_bonus, minimum)
-    return tuple(rows), tuple(shares)
+    return tuple(rows), tuple(shares), {}
 
 
 def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
     """The run's ranking. With `summary`, each row's breakdown is its `Figures`, its
-    application is not loaded (`with_applications` loads those of the rows shown) and the rows
+    application is not loaded (`agency_names` reads those of the rows shown) and the rows
     are shared with other requests (read only)."""
     solicitation = run.solicitation
     plan = FundingPlan.objects.filter(run=run).order_by("-drafted_at", "-pk").first()
@@ -292,6 +330,7 @@ def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
     ceiling = solicitation.award_ceiling
     options = {"appropriation": appropriation, "percent": percent, "ceiling": ceiling}
     lines = None
+    memo: dict = {}
     adjusted: set[int] = set()
     if plan is not None:
         # A line that funds nothing reads as a row's defaults (no line): only the others are
@@ -305,7 +344,7 @@ def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
         adjusted = set(plan.adjustments.values_list("application_id", flat=True))
     if summary:
         key = frozenset(lines.items()) if lines is not None else None
-        rows, shares = _summary_ranking(
+        rows, shares, memo = _summary_ranking(
             run.pk, run.computed_at, key, frozenset(adjusted), **options
         )
         rows, shares = list(rows), list(shares)
@@ -315,4 +354,4 @@ def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
         minimum = state_minimum(appropriation, percent)
         shares = _funded(rows, lines, adjusted, with_bonus, funded_without_bonus, minimum)
     return Ranking(run=run, rows=rows, plan=plan, appropriation=appropriation,
-                   state_minimum_percent=percent, shares=shares)  # fmt: skip
+                   state_minimum_percent=percent, shares=shares, memo=memo)  # fmt: skip

@@ -15,9 +15,11 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
@@ -25,9 +27,9 @@ from copsgrants.admin import AuditTrailMixin, format_eastern, register_event_lab
 
 from .. import services
 from ..models import Application, ScoringRules, ScoringRun, Solicitation
-from ..ranking import MOVED_CHOICES, Ranking, ranking, with_applications
+from ..ranking import MOVED_CHOICES, Ranking, agency_names, ranking
 from . import charts
-from .ranking_table import table_row
+from .ranking_table import table_rows
 
 ROWS_PER_PAGE = 200
 
@@ -225,6 +227,10 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
               "ranking_link"]  # fmt: skip
     readonly_fields = fields
 
+    def get_queryset(self, request):
+        # The ranking page and the change page read all three: one query, not four.
+        return super().get_queryset(request).select_related("solicitation", "rules", "computed_by")
+
     def has_add_permission(self, request) -> bool:
         return False  # runs come from "Compute scores" on a solicitation
 
@@ -300,8 +306,7 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
         slope_rows = data.rows[: charts.SLOPE_LIMIT]
         not_ready_ids = [item["application"] for item in run.not_ready]
         # One query: the applications of the rows shown, of the slope chart and not ready.
-        applications = with_applications([*page.object_list, *slope_rows], also=not_ready_ids)
-        names = {pk: application.agency.legal_name for pk, application in applications.items()}
+        names = agency_names([*page.object_list, *slope_rows], also=not_ready_ids)
         chart_rows = [{"rank": r.breakdown.rank, "agency": names[r.breakdown.application_id],
                        "rank_without_bonus": r.breakdown.rank_without_bonus}
                       for r in slope_rows]  # fmt: skip
@@ -315,22 +320,16 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
                 "run": run,
                 "ranking": data,
                 "page": page,
-                "table_rows": [
-                    table_row(
-                        row,
-                        line.breakdown.rank if line else None,
-                        applications[row.breakdown.application_id],
-                    )
-                    for row in page
-                ],
+                # One piece of markup: the rows, as the template's loop joined them.
+                "table_rows": mark_safe("".join(table_rows(data, page.object_list, names))),  # nosec B308 B703
                 "moved": moved,
                 "moved_choices": MOVED_CHOICES,
                 "moved_label": {"any": "moved by the SRO bonus", **MOVED_CHOICES}.get(moved, ""),
                 "carried": len(data.moved("carried")),
                 "pushed": len(data.moved("pushed")),
                 "funding_line": line,
-                "funded_count": sum(1 for r in data.rows if r.funded),
-                "federal_funded": sum((r.federal_funded for r in data.rows), start=0),
+                "funded_count": data.funded_count,
+                "federal_funded": data.federal_funded,
                 "not_ready": [
                     {
                         **item,
@@ -341,11 +340,25 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
                     }
                     for item in run.not_ready
                 ],
-                "histogram": charts.score_histogram(
-                    [(r.breakdown.score, r.funded) for r in data.rows],
-                    line.breakdown.score if line else None,
+                "histogram_html": data.remember(
+                    "histogram_html",
+                    lambda: render_to_string(
+                        "admin/applications/ranking/histogram.html",
+                        {
+                            "histogram": charts.score_histogram(
+                                [(r.breakdown.score, r.funded) for r in data.rows],
+                                line.breakdown.score if line else None,
+                            )
+                        },
+                    ),
                 ),
                 "slope": charts.slope_chart(chart_rows),
-                "states": charts.state_funds(data.shares),
+                "states_html": data.remember(
+                    "states_html",
+                    lambda: render_to_string(
+                        "admin/applications/ranking/states.html",
+                        {"states": charts.state_funds(data.shares), "ranking": data},
+                    ),
+                ),
             },
         )

@@ -11,7 +11,7 @@ from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 
-from ..ranking import CARRIED, PUSHED, Row
+from ..ranking import CARRIED, PUSHED, Ranking, Row
 
 STATE_MINIMUM = "state_minimum"
 
@@ -49,19 +49,14 @@ def _funding(row: Row) -> str:
     return text
 
 
-def table_row(row: Row, line_rank: int | None, application) -> SafeString:
-    """One <tr> of the ranked table (`application`: the row's, with its agency), with the
-    whitespace the template's loop put around it."""
+def _parts(row: Row, line_rank: int | None) -> tuple[str, str]:
+    """The row's markup before its change URL and after its agency's name: what depends on
+    the row's figures and funding alone."""
     b = row.breakdown
     css = "funded" if row.funded else "not-funded"
     if line_rank is not None and b.rank == line_rank:
         css += " funding-line-row"
-    url = conditional_escape(
-        reverse("admin:applications_application_change", args=[b.application_id])
-    )
     cells = [
-        f"<td>{_value(b.rank)}</td>",
-        f'<td><a href="{url}">{_value(application.agency.legal_name)}</a></td>',
         f"<td>{_value(row.state)}</td>",
         f'<td class="num">{_value(row.positions_requested)}</td>',
         f'<td class="num">${_value(floatformat(row.federal_requested, "0g"))}</td>',
@@ -73,5 +68,48 @@ def table_row(row: Row, line_rank: int | None, application) -> SafeString:
         f'<td class="num">{_value(b.rank_without_bonus)}</td>',
         f"<td>{_funding(row)}</td>",
     ]
-    body = "".join(f"\n        {cell}" for cell in cells)
-    return mark_safe(f'\n      <tr class="{css}">{body}\n      </tr>\n    ')  # nosec B308 B703
+    head = f'\n      <tr class="{css}">\n        <td>{_value(b.rank)}</td>\n        <td><a href="'
+    tail = "</a></td>" + "".join(f"\n        {cell}" for cell in cells) + "\n      </tr>\n    "
+    return head, tail
+
+
+def change_urls():
+    """A function of an application's id giving its change page's URL, from one reverse()
+    rather than one per row."""
+    sample = reverse("admin:applications_application_change", args=[0])
+    prefix, _, suffix = sample.rpartition("/0/")
+    return lambda pk: f"{prefix}/{int(pk)}/{suffix}"
+
+
+def table_row(
+    row: Row,
+    line_rank: int | None,
+    application=None,
+    *,
+    name: str | None = None,
+    url: str | None = None,
+    parts=None,
+) -> SafeString:
+    """One <tr> of the ranked table (the agency's `name`, or `application`: the row's, with
+    its agency), with the whitespace the template's loop put around it. `parts`: the row's
+    `_parts`, if kept."""
+    head, tail = parts or _parts(row, line_rank)
+    if url is None:
+        url = reverse("admin:applications_application_change", args=[row.breakdown.application_id])
+    if name is None:
+        name = application.agency.legal_name
+    return mark_safe(f'{head}{conditional_escape(url)}">{_value(name)}{tail}')  # nosec B308 B703
+
+
+def table_rows(data: Ranking, rows: list[Row], names: dict[int, str]) -> list[SafeString]:
+    """The table's `rows`: each row's figures and funding drawn once for as long as `data`'s
+    rows are kept (`Ranking.remember`), its agency's name and link on every request."""
+    line = data.funding_line
+    line_rank = line.breakdown.rank if line else None
+    url_of = change_urls()
+    drawn = []
+    for row in rows:
+        pk = row.breakdown.application_id
+        parts = data.remember(("table_row", pk), lambda row=row: _parts(row, line_rank))
+        drawn.append(table_row(row, line_rank, name=names[pk], url=url_of(pk), parts=parts))
+    return drawn

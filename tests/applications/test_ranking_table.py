@@ -3,6 +3,7 @@ be byte for byte what the template's loop drew, for every kind of row."""
 
 import dataclasses
 from decimal import Decimal as D
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -10,6 +11,7 @@ from django.template import Context, Template
 from django.urls import reverse
 
 from applications import services
+from applications.admin import charts
 from applications.admin.ranking_table import table_row
 from applications.ranking import CARRIED, PUSHED, ranking, with_applications
 
@@ -98,3 +100,72 @@ def test_the_ranking_page_shows_a_plan_adjustment_made_after_it_was_read(signed_
     row = after[after.index(">Top PD</a>") :]
     row = row[: row.index("</tr>")]
     assert "Not funded" in row and "<em>adjusted</em>" in row
+
+
+CHARTS_BEFORE = Template((Path(__file__).parent / "ranking_charts_before.html").read_text())
+
+
+def test_the_page_draws_its_kept_rows_and_charts_as_the_templates_drew_them(
+    signed_in, grants_manager
+):
+    # The page keeps each row's figures and two of the charts drawn for as long as it keeps
+    # the run's summary: the first request (drawing them) and the next (reading them) must
+    # both be what the templates drew from the whole ranking.
+    solicitation = solicitation_with_rules()
+    solicitation.total_funds = D("1000000.00")
+    solicitation.save(update_fields=["total_funds"])
+    eligible_application(solicitation, totals=(14, 14), state="OH",
+                         name="Smith & O'Neil <County> \"PD\"")  # fmt: skip
+    eligible_application(solicitation, totals=(12, 12), sro=True, veteran=True, minutes=1,
+                         state="OH", name="Bonus Police Department")  # fmt: skip
+    eligible_application(solicitation, totals=(11, 10), veteran=True, minutes=2, state="WA")
+    eligible_application(solicitation, cut="0", totals=(8, 9), minutes=3, state="WA")
+    run = services.compute_scores(solicitation=solicitation, by=grants_manager)
+    client = signed_in(grants_manager)
+    url = reverse("admin:applications_scoringrun_ranking", args=[run.pk])
+
+    first, second = client.get(url), client.get(url)
+
+    data = ranking(run)  # whole rows, nothing kept
+    applications = with_applications(data.rows)
+    line = data.funding_line
+    page = [
+        SimpleNamespace(**vars(row), funded=row.funded,
+                        application=applications[row.breakdown.application_id])
+        for row in data.rows
+    ]  # fmt: skip
+    table = TEMPLATE.render(Context({"page": page, "funding_line": line}))
+    drawn_charts = CHARTS_BEFORE.render(
+        Context({
+            "histogram": charts.score_histogram(
+                [(r.breakdown.score, r.funded) for r in data.rows],
+                line.breakdown.score if line else None,
+            ),
+            "slope": first.context["slope"],
+            "states": charts.state_funds(data.shares),
+            "ranking": data,
+        })
+    )  # fmt: skip
+    for response in (first, second):
+        html = response.text
+        assert table in html
+        assert drawn_charts.strip() in html
+    assert "Smith &amp; O&#x27;Neil &lt;County&gt; &quot;PD&quot;" in first.text
+
+
+def test_a_filter_that_matches_nothing_says_so_in_the_table_as_the_loop_did(
+    signed_in, grants_manager
+):
+    solicitation = solicitation_with_rules()
+    eligible_application(solicitation, totals=(14, 14), state="OH")
+    eligible_application(solicitation, totals=(12, 12), minutes=1, state="OH")
+    run = services.compute_scores(solicitation=solicitation, by=grants_manager)
+    url = reverse("admin:applications_scoringrun_ranking", args=[run.pk])
+
+    html = signed_in(grants_manager).get(url + "?moved=carried").text
+
+    # What `{% for %}...{% empty %}` drew between the body's tags.
+    assert (
+        '<tbody>\n    \n      <tr><td colspan="12">No application matches this filter.</td></tr>'
+        "\n    \n    </tbody>"
+    ) in html
