@@ -97,8 +97,32 @@ class Decision:
     note: str = ""
 
 
-def released_decision(application: Application) -> Decision | None:
-    """The released outcome with its details, or None while there is none to show."""
+# `released_decision(..., line=UNKNOWN)`: look the released plan line up (one query).
+UNKNOWN = object()
+
+
+def released_lines(applications: list[Application]) -> dict[int, PlanLine]:
+    """Each released application's line in its latest released plan, in one query: what a page
+    listing several applications passes to `released_decision` instead of a query per row."""
+    ids = [a.pk for a in applications if a.decision_released_at is not None]
+    lines: dict[int, PlanLine] = {}
+    if ids:
+        released = PlanLine.objects.filter(
+            application_id__in=ids, plan__status=FundingPlan.Status.RELEASED
+        )
+        for line in released.select_related("plan").order_by(
+            "application_id", "-plan__released_at"
+        ):
+            lines.setdefault(line.application_id, line)
+    return lines
+
+
+def released_decision(
+    application: Application, *, line=UNKNOWN, plans: dict | None = None
+) -> Decision | None:
+    """The released outcome with its details, or None while there is none to show. `line` is the
+    application's released plan line when the caller already has it (`released_lines`); `plans`
+    keeps each plan's size and funding line across the applications of one page."""
     if application.decision_released_at is None:
         return None
     status = application.status
@@ -109,12 +133,8 @@ def released_decision(application: Application) -> Decision | None:
             reason=application.get_ineligibility_reason_display(),
             note=application.ineligibility_note,
         )
-    line = (
-        PlanLine.objects.filter(application=application, plan__status=FundingPlan.Status.RELEASED)
-        .select_related("plan")
-        .order_by("-plan__released_at")
-        .first()
-    )
+    if line is UNKNOWN:
+        line = released_lines([application]).get(application.pk)
     if line is None:
         return None
     if status == Application.Status.RECOMMENDED:
@@ -126,15 +146,20 @@ def released_decision(application: Application) -> Decision | None:
             federal=line.federal_funded,
         )
     if status == Application.Status.NOT_SELECTED:
-        ranked = line.plan.lines.count()
-        reason = not_selected_reason(line, ranked=ranked, line_rank=funding_line(line.plan))
+        plans = {} if plans is None else plans
+        if line.plan_id not in plans:
+            plans[line.plan_id] = (line.plan.lines.count(), funding_line(line.plan))
+        ranked, line_rank = plans[line.plan_id]
+        reason = not_selected_reason(line, ranked=ranked, line_rank=line_rank)
         return Decision(status=status, heading="Not selected", reason=reason)
     return None
 
 
-def next_step_after_review(application: Application) -> str:
+def next_step_after_review(
+    application: Application, *, line=UNKNOWN, plans: dict | None = None
+) -> str:
     """The dashboard's "next step" once an application is with COPS."""
-    decision = released_decision(application)
+    decision = released_decision(application, line=line, plans=plans)
     if decision is None:
         return "Wait for COPS's decision"  # under review, or decided but not yet released
     if decision.status == Application.Status.RECOMMENDED:

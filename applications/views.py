@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from copsgrants.audit import AuditEvent
 
 from . import services
-from .decisions import next_step_after_review
+from .decisions import next_step_after_review, released_lines
 from .forms import (
     AGENCY_FIELDS,
     AgencyForm,
@@ -40,8 +40,9 @@ from .sections import (
 from .validators import normalize_identifier
 
 
-def next_action(application: Application) -> str:
-    """What the agency should do next, in a few words, for the dashboard."""
+def next_action(application: Application, *, lines: dict, plans: dict) -> str:
+    """What the agency should do next, in a few words, for the dashboard. `lines` holds the
+    released plan lines of the page's applications (`released_lines`), `plans` each plan's facts."""
     status = application.status
     if status == Application.Status.WITHDRAWN:
         return "None: withdrawn"
@@ -55,7 +56,7 @@ def next_action(application: Application) -> str:
         return "Complete the sections, then certify and submit"
     if status == Application.Status.SUBMITTED:
         return "Wait for COPS to review it"
-    return next_step_after_review(application)
+    return next_step_after_review(application, line=lines.get(application.pk), plans=plans)
 
 
 # What the dashboard's table and `next_action` read of an application, its agency and its
@@ -102,8 +103,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         .only(*DASHBOARD_COLUMNS)
         .order_by("-solicitation__closes_at", "agency__legal_name")
     )
+    # One query for every released decision's plan line; each plan's facts worked out once.
+    lines, plans = released_lines(applications), {}
     for application in applications:
-        application.next_action = next_action(application)
+        application.next_action = next_action(application, lines=lines, plans=plans)
     # The user's agencies' awards, with their signature count.
     awards = (
         Award.objects.filter(agency_id__in=agency_ids)

@@ -80,3 +80,33 @@ def test_awards_memberships_and_agencies_cost_no_query_per_row(signed_in, applic
         assert award.number not in html
     assert "CHP26-000999" not in html
     assert removed.legal_name not in html
+
+
+def test_a_second_not_selected_decision_costs_no_query(signed_in, grants_manager):
+    # The released plan lines come in one query for the page, and each plan's size and funding
+    # line are worked out once: a further decided application costs nothing more.
+    from applications import services
+    from copsgrants import roles
+    from tests.factories import UserFactory
+
+    from .plan_helpers import scored_solicitation
+
+    solicitation, _, apps = scored_solicitation(
+        [("CA", 4), ("CA", 8), ("CA", 6)], total_funds="375000"
+    )
+    plan = services.draft_funding_plan(solicitation=solicitation, by=grants_manager)
+    approver = UserFactory(roles=[roles.GRANTS_MANAGER])
+    services.approve_plan(plan=plan, by=approver)
+    services.release_decisions(plan=plan, by=approver)
+    user = apps[0].agency.memberships.get().user
+    client = signed_in(user)
+    MembershipFactory(user=user, agency=apps[1].agency)
+    client.get(reverse("applications:dashboard"))  # warm per-process caches
+    two, html = dashboard(client)
+    assert "Recommended: 3 positions" in html
+    assert html.count("None: not selected. Ranked") == 1
+
+    MembershipFactory(user=user, agency=apps[2].agency)
+    three, html = dashboard(client)
+    assert three == two
+    assert html.count("None: not selected. Ranked") == 2
