@@ -254,7 +254,8 @@ class Membership(models.Model):
 
 def active_membership(user, agency: Agency) -> Membership | None:
     """The user's active membership of this agency, if any (for permission helpers)."""
-    return Membership.objects.active_for(user).filter(agency_id=agency.pk).first()
+    # At most one row: ordered by pk, not by the model's ordering (a join to agencies and users).
+    return Membership.objects.active_for(user).filter(agency_id=agency.pk).order_by("pk").first()
 
 
 def membership_or_404(user, agency_id: object) -> Membership:
