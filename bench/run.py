@@ -3,7 +3,7 @@
 Pages: gunicorn (2 sync workers, DEBUG off, PostgreSQL) serves the app with a bare floor view
 mounted beside it (bench/wsgi.py); bench/load.py sends GETs from 16 connections for
 BENCH_SECONDS (20) per page; queries per page are counted in-process, at demo scale and again at
-BENCH_SCALE (10,000) applications (a fixed count does not grow with the data). Letters: see
+BENCH_SCALE (10,000) applications (the count must not grow with the data). Letters: see
 bench/letters.py. Services: compute_scores and draft_funding_plan on BENCH_SCALE applications,
 timed once. The training capacity race: 50 concurrent enrollments for 30 seats.
 
@@ -360,8 +360,10 @@ def print_table(floors, pages, queries_small, queries, timings, pdf, race_second
             f"{queries[label]}",
             f"{queries_small[label]} at demo scale",
             None,
-            "fixed",
-            queries[label] == queries_small[label],
+            "no growth",
+            # At scale, never more than with the demo's handful of rows (the admin list's date
+            # hierarchy skips its years query when the dates span two adjacent years).
+            queries[label] <= queries_small[label],
         )
     ratio = pdf["letter_ms"] / pdf["raw_ms"]
     row(
