@@ -28,6 +28,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django_otp.models import Device
+from django_otp.oath import hotp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
@@ -42,6 +43,12 @@ RECOVERY_DEVICE_NAME = "Recovery codes"
 WRONG_CODE = (
     "That code is not right. Enter the 6-digit code your authenticator app shows now, or one "
     "of your recovery codes."
+)
+
+
+JUST_USED = (
+    "That code was just used: each code works once. Wait for your app to show the next one (a new "
+    "code every 30 seconds)."
 )
 
 
@@ -267,8 +274,19 @@ def check_code(*, user: User, token: str) -> Device:
     if wait:
         raise MFAError(throttled_message(wait))
     if accepted is None:
-        raise MFAError(WRONG_CODE)
+        raise MFAError(JUST_USED if _just_used(apps, token) else WRONG_CODE)
     return accepted
+
+
+def _just_used(apps: list[TOTPDevice], token: str) -> bool:
+    """Whether `token` is the code an app device last accepted (signing in twice within one
+    30-second step, or on two screens at once): a different message from a wrong code."""
+    if not (token.isdigit() and len(token) == 6):
+        return False
+    return any(
+        device.last_t >= 0 and hotp(device.bin_key, device.last_t, device.digits) == int(token)
+        for device in apps
+    )
 
 
 # The gate -----------------------------------------------------------------------------------

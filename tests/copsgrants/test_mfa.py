@@ -118,6 +118,21 @@ def test_a_wrong_code_is_refused_next_to_the_field_and_counts_toward_the_throttl
     assert device.throttling_failure_count == 0
 
 
+def test_a_code_used_a_moment_ago_says_to_wait_for_the_next_one(client):
+    staff = UserFactory(roles=[roles.REVIEWER])
+    device = confirmed_app_device(staff)
+    code = current_code(device)
+    password_only(client, staff)
+    assert client.post(reverse("mfa_verify"), {"code": code}).status_code == 302
+
+    client.logout()
+    password_only(client, staff)
+    response = client.post(reverse("mfa_verify"), {"code": code})
+    assert "That code was just used: each code works once." in response.text
+    assert "That code is not right" not in response.text
+    assert client.get(reverse("admin:index")).status_code == 302
+
+
 def test_repeated_wrong_codes_double_the_wait(client):
     user = UserFactory()
     device = confirmed_app_device(user)
