@@ -5,7 +5,6 @@ PostgreSQL's)."""
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from django.db import connection
@@ -13,6 +12,7 @@ from django.db import connection
 from applications import services
 from applications.models import Award
 from copsgrants.celery import app as celery_app
+from tests.concurrency import at_once
 from tests.conftest import require
 
 from .award_helpers import released_plan
@@ -29,30 +29,6 @@ def postgresql_and_a_broker_of_its_own(redis_server, publish_to):
     require(connection.vendor == "postgresql", "PostgreSQL")
     publish_to(redis_server.url)
     celery_app.conf.task_always_eager = False
-
-
-def at_once(calls):
-    """Run every call in its own thread (own database connection), released together.
-    Returns each call's result or the exception it raised, in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as error:  # the test inspects what each thread got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-        assert not thread.is_alive(), "a make_awards call never finished"
-    return results
 
 
 def test_four_plans_awarded_at_the_same_moment_share_one_gap_free_sequence(

@@ -3,7 +3,6 @@ makes them take turns, so the federal cap, the funded positions and the drawdown
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -12,33 +11,12 @@ from django.db import connection
 from applications import services
 from applications.models import Drawdown
 from tests.award_states import accepted_award
+from tests.concurrency import at_once as race
 from tests.conftest import require
 
 from .implementation_helpers import drawdown_data, hire_data, opened
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def race(calls) -> list[object]:
-    """Runs each call from its own thread, all released at once: its result or its error."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except services.ImplementationError as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 def test_simultaneous_drawdowns_never_pass_the_federal_amount(agency, member):

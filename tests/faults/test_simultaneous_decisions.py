@@ -6,7 +6,6 @@ invariants hold and the loser gets a readable refusal."""
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
 
 import pytest
@@ -20,6 +19,7 @@ from copsgrants.models import AuditEvent
 from tests.applications.acceptance_helpers import offered_award
 from tests.applications.implementation_helpers import drawdown_data, opened
 from tests.award_states import accepted_award
+from tests.concurrency import at_once
 from tests.conftest import require
 from tests.factories import AgencyFactory, MembershipFactory, UserFactory
 from tests.training.helpers import add_officers, eligible, make_session
@@ -32,30 +32,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def _postgresql():
     require(connection.vendor == "postgresql", "PostgreSQL")
-
-
-def at_once(*calls) -> list[object]:
-    """Run each call in its own thread (its own connection), all released together by a
-    barrier: each call's result or the exception it raised, in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int, call) -> None:
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as error:  # the test inspects what each thread got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-        assert not thread.is_alive(), "a call never finished"
-    return results
 
 
 def split(results: list[object], error: type[Exception]) -> tuple[list, list]:
@@ -87,8 +63,10 @@ def test_two_program_specialists_approving_one_drawdown_at_once_approve_it_once(
     drawdown = requested_drawdown
 
     results = at_once(
-        lambda: services.approve_drawdown(drawdown=drawdown, by=program_specialist),
-        lambda: services.approve_drawdown(drawdown=drawdown, by=colleague),
+        [
+            lambda: services.approve_drawdown(drawdown=drawdown, by=program_specialist),
+            lambda: services.approve_drawdown(drawdown=drawdown, by=colleague),
+        ]
     )
 
     (approved,), (refused,) = split(results, services.ImplementationError)
@@ -107,8 +85,10 @@ def test_an_approval_and_a_rejection_of_one_drawdown_at_once_make_one_decision(
     drawdown = requested_drawdown
 
     results = at_once(
-        lambda: services.approve_drawdown(drawdown=drawdown, by=program_specialist),
-        lambda: services.reject_drawdown(drawdown=drawdown, by=colleague, note="No receipts."),
+        [
+            lambda: services.approve_drawdown(drawdown=drawdown, by=program_specialist),
+            lambda: services.reject_drawdown(drawdown=drawdown, by=colleague, note="No receipts."),
+        ]
     )
 
     (decided,), (refused,) = split(results, services.ImplementationError)
@@ -138,12 +118,14 @@ def test_two_representatives_giving_the_second_signature_at_once_accept_the_awar
     services.sign_acceptance(award=award, by=applicant, typed_name="Ada Lovelace", ip=None)
 
     results = at_once(
-        lambda: services.sign_acceptance(
-            award=award, by=second, typed_name="Grace Hopper", ip="10.0.0.8"
-        ),
-        lambda: services.sign_acceptance(
-            award=award, by=third, typed_name="Katherine Johnson", ip="10.0.0.9"
-        ),
+        [
+            lambda: services.sign_acceptance(
+                award=award, by=second, typed_name="Grace Hopper", ip="10.0.0.8"
+            ),
+            lambda: services.sign_acceptance(
+                award=award, by=third, typed_name="Katherine Johnson", ip="10.0.0.9"
+            ),
+        ]
     )
 
     (signature,), (refused,) = split(results, services.AcceptanceError)
@@ -177,7 +159,7 @@ def test_two_requests_for_the_last_seat_at_once_seat_one_officer_and_waitlist_th
     def request(user, officer):
         return lambda: training.enroll(session=session, officers=[officer], by=user)
 
-    results = at_once(*(request(user, officer) for user, officer in requests))
+    results = at_once([request(user, officer) for user, officer in requests])
 
     done, refused = split(results, training.TrainingError)
     assert refused == []

@@ -4,11 +4,10 @@ to the head of that waitlist."""
 
 from __future__ import annotations
 
-import threading
-
 import pytest
 from django.db import connection
 
+from tests.concurrency import at_once
 from tests.conftest import require
 from tests.factories import AgencyFactory, MembershipFactory
 from tests.training.helpers import add_officers, eligible, make_session
@@ -19,30 +18,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 OFFICERS = 50
 SEATS = 30
-
-
-def at_once(calls):
-    """Run every call in its own thread (its own database connection), all released together
-    by a barrier. Returns each call's result or the exception it raised, in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait(timeout=30)
-            results[index] = call()
-        except Exception as error:  # the test inspects what each thread got
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-        assert not thread.is_alive(), "an enroll call never finished"
-    return results
 
 
 def test_fifty_simultaneous_requests_for_thirty_seats_end_with_thirty_seats_and_twenty_in_line(
