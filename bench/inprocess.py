@@ -1,0 +1,68 @@
+r"""Each benchmarked page's time in this process, next to the floor's, against the benchmark's
+database (after `make bench` has seeded it): a quick check between full runs while working on a
+page. No gunicorn, no load generator: one request at a time through Django's test client, pages and
+floor interleaved, medians of `ROUNDS` (default 40).
+
+    .venv/bin/python bench/inprocess.py [label-substring ...]
+
+The ratios are larger than `make bench`'s: there the floor also carries gunicorn's and the load
+generator's share of every request."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault(
+    "DATABASE_URL",
+    os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/copsgrants_bench"),
+)
+os.environ.update(
+    DJANGO_SETTINGS_MODULE="copsgrants.settings",
+    DJANGO_DEBUG="0",
+    DJANGO_SECRET_KEY="bench-only-" + "k3y-n0t-f0r-pr0duct10n-" * 3,
+    DJANGO_ALLOWED_HOSTS="testserver",
+    CELERY_BROKER_URL="memory://",
+)
+
+
+def timed(client, url: str) -> float:
+    start = time.perf_counter()
+    response = client.get(url, secure=True)
+    elapsed = (time.perf_counter() - start) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{url} answered {response.status_code}")
+    return elapsed
+
+
+def main(wanted: list[str]) -> None:
+    from bench.run import setup_django
+
+    setup_django()
+    from bench.run import urls
+    from bench.signin import signed_in_client
+    from bench.urls import FLOOR_PATH
+
+    rounds = int(os.environ.get("ROUNDS", "40"))
+    for label, (email, url) in urls().items():
+        if wanted and not any(w in label for w in wanted):
+            continue
+        client = signed_in_client(email)
+        for _ in range(3):  # warm caches (templates, ContentTypes, the ranking summary)
+            timed(client, url)
+            timed(client, FLOOR_PATH)
+        page, floor = [], []
+        for _ in range(rounds):
+            page.append(timed(client, url))
+            floor.append(timed(client, FLOOR_PATH))
+        p, f = statistics.median(page), statistics.median(floor)
+        print(f"{label:40} {p:7.1f} ms  floor {f:5.1f} ms  {p / f:5.1f}x")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
