@@ -1,7 +1,7 @@
 r"""Each benchmarked page's time in this process, next to the floor's, against the benchmark's
 database (after `make bench` has seeded it): a quick check between full runs while working on a
 page. No gunicorn, no load generator: one request at a time through Django's test client, pages and
-floor interleaved, medians of `ROUNDS` (default 40).
+floor (the applicant's, as in `make bench`) interleaved, medians of `ROUNDS` (default 40).
 
     .venv/bin/python bench/inprocess.py [label-substring ...]
 
@@ -49,17 +49,19 @@ def main(wanted: list[str]) -> None:
     from bench.urls import FLOOR_PATH
 
     rounds = int(os.environ.get("ROUNDS", "40"))
+    # As in `make bench`: every page against the applicant's floor.
+    floor_client = signed_in_client("applicant@demo.test")
     for label, (email, url) in urls().items():
         if wanted and not any(w in label for w in wanted):
             continue
         client = signed_in_client(email)
         for _ in range(3):  # warm caches (templates, ContentTypes, the ranking summary)
             timed(client, url)
-            timed(client, FLOOR_PATH)
+            timed(floor_client, FLOOR_PATH)
         page, floor = [], []
         for _ in range(rounds):
             page.append(timed(client, url))
-            floor.append(timed(client, FLOOR_PATH))
+            floor.append(timed(floor_client, FLOOR_PATH))
         p, f = statistics.median(page), statistics.median(floor)
         print(f"{label:40} {p:7.1f} ms  floor {f:5.1f} ms  {p / f:5.1f}x")
 
