@@ -5,11 +5,11 @@ can be reproduced. The formula itself is the pure `applications.scoring`."""
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import NamedTuple
 
-from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
@@ -23,12 +23,12 @@ from ..models import (
     Application,
     FundingPlan,
     Review,
-    ScoreBreakdown,
     ScoringRules,
     ScoringRun,
     Solicitation,
 )
 from ..models.review import review_total
+from .scoring_store import insert_breakdowns, set_status_with_history
 
 # Applications a run ranks: eligible ones, and (when a new rules version is put in force after
 # decisions were released) those already decided, so the new ranking is complete.
@@ -41,27 +41,37 @@ RANKED = (
 FIGURES = ("budget_change_percent", "unemployment_rate", "poverty_rate", "violent_crimes",
            "property_crimes")  # fmt: skip
 # What readiness, the formula and the breakdown's inputs read of an application (its budget
-# included): with 10,000 applications, loading all ~97 columns (JSON answers decoded) was a
-# fifth of the run.
+# included), as the columns of one values() query.
 SCORING_FIELDS = (
-    "solicitation", "status", "submitted_at", "agency_profile", "sro_commitment",
-    "veteran_commitment", "positions_new_hire", "positions_rehire_laid_off",
-    "positions_rehire_scheduled", "match_waiver", "waiver_decision", *FIGURES,
+    "pk", "status", "submitted_at", "agency_profile", "sro_commitment", "veteran_commitment",
+    "positions_new_hire", "positions_rehire_laid_off", "positions_rehire_scheduled",
+    "match_waiver", "waiver_decision", *FIGURES,
     *(f"{kind}_year_{year}" for year in range(1, MAX_YEARS + 1) for kind in ("salary", "fringe")),
-    "agency", "agency__state", "agency__jurisdiction_population",
 )  # fmt: skip
-BATCH = 1000
+AGENCY_FIELDS = ("state", "jurisdiction_population")
+# The breakdown's values that are the formula's Score fields under the same names.
+STORED_SCORES = ("fiscal_need", "crime", "community_policing", "sro_bonus", "veteran_bonus",
+                 "score_without_bonus", "score", "rank", "rank_without_bonus")  # fmt: skip
 
 
-@dataclass(frozen=True)
-class SubmittedReview:
-    """What scoring reads of a submitted review (one row of a values() query)."""
+class Candidate(SimpleNamespace):
+    """One application as scoring reads it: a values() row, its agency's state and population
+    as `agency`, and the model's own budget properties (10,000 model instances of ~97 fields
+    each took a fifth of the run)."""
 
-    pk: int
-    reviewer_id: int
-    rules_version: int
-    scores: dict
+    WaiverDecision = Application.WaiverDecision
+    total_positions = Application.total_positions
+    waiver_requested = Application.waiver_requested
+    decided_waiver = Application.decided_waiver
+    federal_percent = Application.federal_percent
+    budget = Application.budget
+
+
+class SubmittedReview(NamedTuple):
+    """A submitted review's total and its record in the breakdown's criteria."""
+
     total: Decimal
+    record: dict
 
 
 class ScoringError(Exception):
@@ -86,7 +96,7 @@ def _weights(rules: ScoringRules) -> scoring.Weights:
 
 
 def _not_ready_reason(
-    application: Application, reviews: list[SubmittedReview], rules: ScoringRules
+    application: Candidate, reviews: list[SubmittedReview], rules: ScoringRules
 ) -> str:
     reasons = []
     if len(reviews) < rules.reviews_required:
@@ -123,7 +133,7 @@ def _guard_release(solicitation: Solicitation, rules: ScoringRules) -> dict | No
     return {"released_plan": released.pk, "released_rules_version": released.run.rules.version}
 
 
-def _inputs_record(application: Application, item: scoring.Inputs) -> dict[str, str]:
+def _inputs_record(application: Application | Candidate, item: scoring.Inputs) -> dict[str, str]:
     budget = application.budget
     return {
         "budget_change_percent": str(item.budget_change_percent),
@@ -147,75 +157,56 @@ def _criteria_record(reviews: list[SubmittedReview], rules: ScoringRules, maximu
     return {
         "rules_version": rules.version,
         "rubric_maximum": maximum,
-        "reviews": [
-            {
-                "review": review.pk,
-                "reviewer": review.reviewer_id,
-                "rules_version": review.rules_version,
-                "scores": {
-                    key: str(value.get("score")) for key, value in sorted(review.scores.items())
-                },
-                "total": str(review.total),
-            }
-            for review in reviews
-        ],
+        "reviews": [review.record for review in reviews],
     }
 
 
-def _submitted_reviews(applications: list[Application]) -> dict[int, list[SubmittedReview]]:
-    """Each application's submitted reviews, by reviewer then id: tuples, not model rows."""
-    reviews: dict[int, list[SubmittedReview]] = defaultdict(list)
+def _candidates(solicitation: Solicitation) -> list[Candidate]:
+    """The applications a run ranks, by id."""
+    agency = [f"agency__{name}" for name in AGENCY_FIELDS]
     rows = (
-        Review.objects.filter(
-            status=Review.Status.SUBMITTED, assignment__application__in=applications
-        )
-        .order_by("assignment__application_id", "assignment__reviewer_id", "pk")
-        .values_list(
-            "assignment__application_id", "pk", "assignment__reviewer_id", "rules__version",
-            "scores",
-        )
-    )  # fmt: skip
-    for application_id, pk, reviewer_id, version, scores in rows:
-        reviews[application_id].append(
-            SubmittedReview(
-                pk=pk,
-                reviewer_id=reviewer_id,
-                rules_version=version,
-                scores=scores,
-                total=review_total(scores),
+        Application.objects.filter(solicitation=solicitation, status__in=RANKED)
+        .annotate(open_flag_count=Count("flags", filter=Q(flags__resolution="")))
+        .order_by("pk")
+        .values_list(*SCORING_FIELDS, "open_flag_count", *agency)
+    )
+    names = (*SCORING_FIELDS, "open_flag_count")
+    candidates = []
+    for row in rows:
+        values, agency_values = row[: len(names)], row[len(names) :]
+        candidates.append(
+            Candidate(
+                **dict(zip(names, values, strict=True)),
+                agency=SimpleNamespace(**dict(zip(AGENCY_FIELDS, agency_values, strict=True))),
+                solicitation=solicitation,  # one row, not 10,000 copies
             )
         )
+    return candidates
+
+
+def _submitted_reviews(solicitation: Solicitation) -> dict[int, list[SubmittedReview]]:
+    """The submitted reviews of each application a run ranks, by reviewer then id."""
+    rows = Review.objects.filter(
+        status=Review.Status.SUBMITTED,
+        assignment__application__solicitation=solicitation,
+        assignment__application__status__in=RANKED,
+    ).values_list(
+        "assignment__application_id", "assignment__reviewer_id", "pk", "rules__version", "scores"
+    )
+    reviews: dict[int, list[SubmittedReview]] = defaultdict(list)
+    # Sorted here rather than by the database: with every review's JSON in the rows, its sort
+    # spilled to disk.
+    for application_id, reviewer_id, pk, version, scores in sorted(rows, key=lambda r: r[:3]):
+        total = review_total(scores)
+        record = {
+            "review": pk,
+            "reviewer": reviewer_id,
+            "rules_version": version,
+            "scores": {key: str(value.get("score")) for key, value in sorted(scores.items())},
+            "total": str(total),
+        }
+        reviews[application_id].append(SubmittedReview(total, record))
     return reviews
-
-
-def _set_status_with_history(ids: list[int], status: str, *, by: User, now) -> None:
-    """UPDATE the applications `ids` to `status`, then write their field-history rows with one
-    INSERT ... SELECT per batch: what `bulk_update_with_history` records (history type "~",
-    `by`, the reason "scores computed", `now`) without loading 10,000 wide rows into Python
-    twice."""
-    history = Application.history.model
-    source = {field.attname: field.column for field in Application._meta.concrete_fields}
-    tracked = [field for field in history.tracked_fields if field.attname in source]
-    quote = connection.ops.quote_name
-    into = ", ".join(quote(field.column) for field in tracked)
-    select = ", ".join(quote(source[field.attname]) for field in tracked)
-    extra = ["history_date", "history_change_reason", "history_type", "history_user_id"]
-    columns = ", ".join(quote(history._meta.get_field(name).column) for name in extra)
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start : start + BATCH]
-        Application.objects.filter(pk__in=batch).update(status=status, updated_at=now)
-        if not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
-            continue
-        marks = ", ".join(["%s"] * len(batch))
-        # Identifiers come from the models' _meta, values are parameters.
-        sql = (
-            f"INSERT INTO {quote(history._meta.db_table)} ({into}, {columns}) "  # nosec B608
-            f"SELECT {select}, %s, %s, %s, %s FROM {quote(Application._meta.db_table)} "
-            f"WHERE {quote(Application._meta.pk.column)} IN ({marks}) "
-            f"ORDER BY {quote(Application._meta.pk.column)}"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [now, "scores computed", "~", by.pk, *batch])
 
 
 def compute_scores(*, solicitation: Solicitation, by: User) -> ScoringRun:
@@ -234,18 +225,10 @@ def compute_scores(*, solicitation: Solicitation, by: User) -> ScoringRun:
                 f"{solicitation.code} has no scoring rules in force: put a version in force first."
             )
         superseded = _guard_release(solicitation, rules)
-        applications = list(
-            Application.objects.filter(solicitation=solicitation, status__in=RANKED)
-            .select_related("agency")
-            .only(*SCORING_FIELDS)
-            .annotate(open_flag_count=Count("flags", filter=Q(flags__resolution="")))
-            .order_by("pk")
-        )
-        for application in applications:  # one solicitation row, not 10,000 copies
-            Application.solicitation.field.set_cached_value(application, solicitation)
-        reviews = _submitted_reviews(applications)
+        applications = _candidates(solicitation)
+        reviews = _submitted_reviews(solicitation)
 
-        ready: dict[int, Application] = {}
+        ready: dict[int, Candidate] = {}
         not_ready = []
         for application in applications:
             reason = _not_ready_reason(application, reviews[application.pk], rules)
@@ -281,31 +264,22 @@ def compute_scores(*, solicitation: Solicitation, by: User) -> ScoringRun:
             solicitation=solicitation, rules=rules, computed_by=by, not_ready=not_ready
         )
         maximum = str(scoring.rubric_maximum(rules.rubric))
-        ScoreBreakdown.objects.bulk_create(
-            (
-                ScoreBreakdown(
-                    run=run,
-                    application_id=score.key,
-                    inputs=_inputs_record(ready[score.key], inputs[score.key])
+        insert_breakdowns(
+            [
+                {
+                    "run_id": run.pk,
+                    "application_id": score.key,
+                    "inputs": _inputs_record(ready[score.key], inputs[score.key])
                     | {name: str(value) for name, value in score.measures.items()},
-                    percentiles={name: str(value) for name, value in score.percentiles.items()},
-                    criteria=_criteria_record(reviews[score.key], rules, maximum),
-                    fiscal_need=score.fiscal_need,
-                    crime=score.crime,
-                    community_policing=score.community_policing,
-                    sro_bonus=score.sro_bonus,
-                    veteran_bonus=score.veteran_bonus,
-                    score_without_bonus=score.score_without_bonus,
-                    score=score.score,
-                    rank=score.rank,
-                    rank_without_bonus=score.rank_without_bonus,
-                )
+                    "percentiles": {name: str(value) for name, value in score.percentiles.items()},
+                    "criteria": _criteria_record(reviews[score.key], rules, maximum),
+                    **{name: getattr(score, name) for name in STORED_SCORES},
+                }
                 for score in scores
-            ),
-            batch_size=BATCH,
+            ]
         )
 
-        # One UPDATE and one history INSERT per batch, not per application: field history still
+        # A few statements for all of them, not one per application: field history still
         # records every status change.
         now = timezone.now()
         scored = [
@@ -319,8 +293,8 @@ def compute_scores(*, solicitation: Solicitation, by: User) -> ScoringRun:
             if a.pk not in ready and a.status == Application.Status.SCORED
         ]
         newly_scored = len(scored)
-        _set_status_with_history(scored, Application.Status.SCORED, by=by, now=now)
-        _set_status_with_history(unscored, Application.Status.UNDER_REVIEW, by=by, now=now)
+        set_status_with_history(scored, Application.Status.SCORED, by=by, now=now)
+        set_status_with_history(unscored, Application.Status.UNDER_REVIEW, by=by, now=now)
 
         record(
             verb="scores.computed",
