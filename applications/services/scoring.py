@@ -265,18 +265,16 @@ def compute_scores(*, solicitation: Solicitation, by: User) -> ScoringRun:
         )
         maximum = str(scoring.rubric_maximum(rules.rubric))
         insert_breakdowns(
-            [
-                {
-                    "run_id": run.pk,
-                    "application_id": score.key,
-                    "inputs": _inputs_record(ready[score.key], inputs[score.key])
-                    | {name: str(value) for name, value in score.measures.items()},
-                    "percentiles": {name: str(value) for name, value in score.percentiles.items()},
-                    "criteria": _criteria_record(reviews[score.key], rules, maximum),
-                    **{name: getattr(score, name) for name in STORED_SCORES},
-                }
-                for score in scores
-            ]
+            {
+                "run_id": run.pk,
+                "application_id": score.key,
+                "inputs": _inputs_record(ready[score.key], inputs[score.key])
+                | {name: str(value) for name, value in score.measures.items()},
+                "percentiles": {name: str(value) for name, value in score.percentiles.items()},
+                "criteria": _criteria_record(reviews[score.key], rules, maximum),
+                **{name: getattr(score, name) for name in STORED_SCORES},
+            }
+            for score in scores
         )
 
         # A few statements for all of them, not one per application: field history still

@@ -5,8 +5,9 @@ elsewhere (SQLite in tests) batched ORM and INSERT ... SELECT statements write t
 
 from __future__ import annotations
 
-import io
 import json
+from collections.abc import Iterable, Iterator
+from itertools import chain, islice
 
 from django.conf import settings
 from django.db import connection
@@ -18,38 +19,48 @@ from ..models import Application, ScoreBreakdown
 BATCH = 1000
 
 
-def insert_breakdowns(rows: list[dict]) -> None:
-    """INSERT the breakdowns `rows` (field attnames to values), in their order."""
+def insert_breakdowns(rows: Iterable[dict]) -> None:
+    """INSERT the breakdowns `rows` (field attnames to values, none of them None), in order."""
     if connection.vendor != "postgresql":
         ScoreBreakdown.objects.bulk_create(
             (ScoreBreakdown(**row) for row in rows), batch_size=BATCH
         )
         return
-    if not rows:
+    rows = iter(rows)
+    first = next(rows, None)
+    if first is None:
         return
-    names = list(rows[0])
+    names = list(first)
     meta = ScoreBreakdown._meta
     quote = connection.ops.quote_name
     columns = ", ".join(quote(meta.get_field(name).column) for name in names)
-    text = io.StringIO()
-    for row in rows:
-        text.write("\t".join(_copy_text(row[name]) for name in names))
-        text.write("\n")
-    text.seek(0)
+    lines = ("\t".join(_copy_text(row[name]) for name in names) for row in chain([first], rows))
     with connection.cursor() as cursor:
         # Identifiers come from the model's _meta.
-        cursor.copy_expert(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", text)
+        cursor.copy_expert(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", _Lines(lines))
 
 
 def _copy_text(value) -> str:
-    """`value` as one field of COPY's text format: what the ORM would store for it."""
-    if value is None:
-        return r"\N"
+    """`value` as one field of COPY's text format, before escaping: what the ORM stores."""
     if isinstance(value, dict | list):
-        # JSON text escapes every control character (tabs, newlines), so only its backslashes
-        # need COPY's escaping. The JSONField stores json.dumps as well (no encoder).
-        return json.dumps(value).replace("\\", "\\\\")
+        return json.dumps(value)  # as the JSONField does (no encoder)
+    if value is None:
+        raise ValueError("Breakdown values are never NULL.")
     return str(value)
+
+
+class _Lines:
+    """A file of COPY's text format that builds its lines as PostgreSQL reads them, so the
+    database parses one chunk while Python builds the next."""
+
+    def __init__(self, lines: Iterator[str]):
+        self.lines = lines
+
+    def read(self, size: int = -1) -> str:
+        chunk = "\n".join(islice(self.lines, 200))
+        # JSON text escapes every control character (tabs, newlines) and numbers have none, so
+        # backslashes are all that COPY's text format needs escaped.
+        return chunk.replace("\\", "\\\\") + "\n" if chunk else ""
 
 
 def set_status_with_history(ids: list[int], status: str, *, by: User, now) -> None:
