@@ -4,7 +4,9 @@ can be reproduced. The formula itself is the pure `applications.scoring`."""
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
+from contextlib import contextmanager
 from decimal import Decimal
 from types import SimpleNamespace
 from typing import NamedTuple
@@ -209,6 +211,21 @@ def _submitted_reviews(solicitation: Solicitation) -> dict[int, list[SubmittedRe
     return reviews
 
 
+@contextmanager
+def _cycle_collection_paused():
+    """Pause Python's cycle collector: a run allocates ~100 small objects per application
+    (rows, Decimals, dicts), which set it off hundreds of times over the whole heap, a third of
+    the run's Python time with 10,000 applications. None of them forms a cycle; reference
+    counting frees them as before."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
 def compute_scores(*, solicitation: Solicitation, by: User) -> ScoringRun:
     """Score every ready application of `solicitation` under the rules in force and rank them.
 
@@ -217,7 +234,7 @@ def compute_scores(*, solicitation: Solicitation, by: User) -> ScoringRun:
     why. Ready applications become SCORED; a scored one that is no longer ready (a review was
     reopened, a flag raised) goes back to UNDER_REVIEW.
     """
-    with transaction.atomic():
+    with transaction.atomic(), _cycle_collection_paused():
         solicitation = Solicitation.objects.select_for_update().get(pk=solicitation.pk)
         rules = ScoringRules.objects.in_force().filter(solicitation=solicitation).first()
         if rules is None:
