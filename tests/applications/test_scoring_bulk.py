@@ -10,9 +10,10 @@ from django.test.utils import CaptureQueriesContext
 
 from applications import scoring, services
 from applications.checks import profile_value
-from applications.models import Application, DataFlag, Review, ScoringRules
+from applications.models import Application, DataFlag, Review, ScoringRules, ScoringRun
 from applications.models.solicitations import MatchWaiver
 from applications.services.scoring import _inputs_record, _weights
+from applications.services.scoring_store import insert_breakdowns
 
 from .scoring_helpers import eligible_application, solicitation_with_rules
 
@@ -211,3 +212,32 @@ def test_compute_scores_runs_the_same_queries_for_three_applications_as_for_twel
     for minutes in range(12):
         eligible_application(large, minutes=minutes, cut=str(minutes), sro=minutes % 3 == 0)
     assert count_queries(small, grants_manager) == count_queries(large, grants_manager)
+
+
+def test_breakdown_rows_are_stored_as_given_whatever_characters_their_json_holds(grants_manager):
+    """On PostgreSQL the rows go in by COPY, whose text format gives tabs, newlines and
+    backslashes a meaning of their own."""
+    solicitation = solicitation_with_rules()
+    first, second = (eligible_application(solicitation, minutes=n) for n in range(2))
+    rules = ScoringRules.objects.get(solicitation=solicitation, in_force=True)
+    run = ScoringRun.objects.create(
+        solicitation=solicitation, rules=rules, computed_by=grants_manager
+    )
+    awkward = {
+        "tab": "a\tb", "newline": "a\nb\r\n", "backslash": "C:\\new\\table", "quote": 'say "hi"',
+        "null marker": "\\N", "accents": "Señora Ñuñez, café", "emoji": "🚓", "empty": "",
+        "nested": [{"deep": "x\\\\y"}, 1, None, True],
+    }  # fmt: skip
+    rows = [
+        {"run_id": run.pk, "application_id": application.pk, "inputs": awkward | {"n": str(n)},
+         "percentiles": {}, "criteria": {"reviews": [awkward]}, "fiscal_need": D("12.3456"),
+         "crime": D("0.0000"), "community_policing": D("100.0000"), "sro_bonus": D("0"),
+         "veteran_bonus": D("5.0000"), "score_without_bonus": D("1.5"), "score": D("6.5000"),
+         "rank": n, "rank_without_bonus": 3 - n}
+        for n, application in enumerate((first, second), start=1)
+    ]  # fmt: skip
+
+    insert_breakdowns(iter(rows))
+
+    stored_rows = list(run.breakdowns.order_by("pk").values(*rows[0]))
+    assert stored_rows == rows
