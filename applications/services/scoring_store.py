@@ -11,6 +11,7 @@ from itertools import chain, islice
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import JSONField
 
 from copsgrants.models import User
 
@@ -30,23 +31,17 @@ def insert_breakdowns(rows: Iterable[dict]) -> None:
     first = next(rows, None)
     if first is None:
         return
-    names = list(first)
-    meta = ScoreBreakdown._meta
+    fields = [ScoreBreakdown._meta.get_field(name) for name in first]
+    # Text as the ORM would store it: JSONField values through json.dumps (it has no encoder),
+    # numbers through str.
+    texts = [(f.attname, json.dumps if isinstance(f, JSONField) else str) for f in fields]
+    lines = ("\t".join([text(row[name]) for name, text in texts]) for row in chain([first], rows))
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(meta.get_field(name).column) for name in names)
-    lines = ("\t".join(_copy_text(row[name]) for name in names) for row in chain([first], rows))
+    table = quote(ScoreBreakdown._meta.db_table)
+    columns = ", ".join(quote(field.column) for field in fields)
     with connection.cursor() as cursor:
         # Identifiers come from the model's _meta.
-        cursor.copy_expert(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN", _Lines(lines))
-
-
-def _copy_text(value) -> str:
-    """`value` as one field of COPY's text format, before escaping: what the ORM stores."""
-    if isinstance(value, dict | list):
-        return json.dumps(value)  # as the JSONField does (no encoder)
-    if value is None:
-        raise ValueError("Breakdown values are never NULL.")
-    return str(value)
+        cursor.copy_expert(f"COPY {table} ({columns}) FROM STDIN", _Lines(lines))
 
 
 class _Lines:
