@@ -60,7 +60,8 @@ STORED_SCORES = ("fiscal_need", "crime", "community_policing", "sro_bonus", "vet
 class Candidate(SimpleNamespace):
     """One application as scoring reads it: a values() row, its agency's state and population
     as `agency`, and the model's own budget properties (10,000 model instances of ~97 fields
-    each took a fifth of the run)."""
+    each took a fifth of the run). Should those properties read a field not loaded here, they
+    fail loudly (AttributeError), not silently."""
 
     WaiverDecision = Application.WaiverDecision
     total_positions = Application.total_positions
@@ -218,14 +219,14 @@ def _submitted_reviews(solicitation: Solicitation) -> dict[int, list[SubmittedRe
 def _cycle_collection_paused():
     """Pause Python's cycle collector: a run allocates ~100 small objects per application
     (rows, Decimals, dicts), which set it off hundreds of times over the whole heap, a third of
-    the run's Python time with 10,000 applications. None of them forms a cycle; reference
-    counting frees them as before."""
-    paused = gc.isenabled()
+    the run's Python time with 10,000 applications. Reference counting still frees them; any
+    cycle left behind is collected once the collector is back on."""
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 
