@@ -54,3 +54,11 @@ def test_a_section_page_makes_as_many_queries_for_a_blank_as_for_a_full_applicat
     full = ApplicationFactory(agency=agency, complete=True)
     SchoolPartnerFactory.create_batch(3, application=full)
     assert len(page_queries(client, full, section.slug)) == len(blank)
+
+
+def test_the_sro_page_reads_the_school_partners_once(signed_in, applicant, agency):
+    application = ApplicationFactory(agency=agency, complete=True)
+    SchoolPartnerFactory.create_batch(2, application=application)
+    queries = page_queries(signed_in(applicant), application, "sro")
+    # The partner forms and the section's checks share one read.
+    assert sum('"applications_schoolpartner"' in sql for sql in queries) == 1
