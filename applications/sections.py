@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
+from django.db.models import QuerySet
 
 from .checks import (
     CHECKS,
@@ -227,7 +228,7 @@ class BaseSchoolPartnerFormSet(forms.BaseInlineFormSet):
         "too_few_forms": "List at least %(num)d school partner.",
     }
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[SchoolPartner]:
         # The application's partners through its manager: the rows the page prefetched for the
         # partner forms and the section's checks alike, else a query as usual.
         if self.instance.pk is None:
