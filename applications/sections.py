@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Div, Fieldset, Layout
 from django import forms
+from django.db.models import QuerySet
 
 from .checks import (
     CHECKS,
@@ -226,6 +227,15 @@ class BaseSchoolPartnerFormSet(forms.BaseInlineFormSet):
         "too_many_forms": "You can list at most %(num)d school partners.",
         "too_few_forms": "List at least %(num)d school partner.",
     }
+
+    def get_queryset(self) -> QuerySet[SchoolPartner]:
+        # The application's partners through its manager: the rows the page prefetched for the
+        # partner forms and the section's checks alike, else a query as usual.
+        if self.instance.pk is None:
+            return super().get_queryset()
+        if not hasattr(self, "_queryset"):
+            self._queryset = self.instance.school_partners.all()
+        return self._queryset
 
     def add_fields(self, form: forms.Form, index: int | None) -> None:
         super().add_fields(form, index)

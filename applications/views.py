@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count
+from django.db.models import Count, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -279,6 +279,7 @@ def application_start(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _application(request: HttpRequest, pk: int) -> Application:
+    """The application, if the user is an active member of its agency (else a 404)."""
     return get_object_or_404(
         Application.objects.for_user(request.user).select_related("agency", "solicitation"),
         pk=pk,
@@ -336,7 +337,11 @@ def application_section(request: HttpRequest, pk: int, slug: str) -> HttpRespons
     section = SECTIONS_BY_SLUG.get(slug)
     if section is None:
         raise Http404("No such section")
-    can_edit, edit_reason = services.can_edit_application(request.user, application)
+    if section.has_partners:
+        # The partner forms and the section's checks read the same rows: one query for both.
+        prefetch_related_objects([application], "school_partners")
+    # `_application` found it through the user's active membership: no need to read it again.
+    can_edit, edit_reason = services.can_edit_application(request.user, application, member=True)
     if request.method == "POST" and not can_edit:
         messages.error(request, edit_reason)
         return redirect("applications:application_overview", pk=application.pk)

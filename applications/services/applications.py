@@ -76,8 +76,15 @@ def start_application(*, agency: Agency, solicitation: Solicitation, by: User) -
     return application
 
 
-def can_edit_application(user: User, application: Application) -> tuple[bool, str]:
-    if active_membership(user, application.agency) is None:
+def can_edit_application(
+    user: User, application: Application, *, member: bool | None = None
+) -> tuple[bool, str]:
+    """Whether the user may change the application, and why not. `member` says the caller already
+    knows the user is an active member of its agency (it loaded the application through
+    `Application.objects.for_user`); left out, the membership is read from the database."""
+    if member is None:
+        member = active_membership(user, application.agency) is not None
+    if not member:
         return False, "You are not a member of this agency."
     if application.status == Application.Status.WITHDRAWN:
         return False, "This application was withdrawn."

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import html
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Div, Fieldset, Layout
+from crispy_forms.templatetags.crispy_forms_tags import CrispyFormNode
 from django import forms, template
 from django.forms.boundfield import BoundField
 from django.forms.renderers import DjangoTemplates
+from django.template.defaulttags import CsrfTokenNode
+from django.template.loader import get_template
 from django.utils.formats import localize
 from django.utils.functional import Promise
 from django.utils.html import conditional_escape
@@ -108,11 +113,12 @@ def uswds_widget(field: BoundField, **extra: str) -> str:
 # which includes attrs.html), and that was most of the page's time. The functions below draw the
 # same bytes (tests/copsgrants/test_uswds_field_markup.py holds them to the templates' output).
 
-# Widgets whose Django template is exactly input.html (via a one-line include) or textarea.html.
+# Widgets whose Django template is exactly input.html (via a one-line include) or textarea.html
+# (a checkbox is an input whose context says `checked`).
 _INPUT_TEMPLATES = frozenset(
     f"django/forms/widgets/{name}.html"
     for name in ("input", "text", "number", "email", "url", "tel", "search", "password",
-                 "hidden", "date", "datetime", "time", "color")
+                 "hidden", "date", "datetime", "time", "color", "checkbox")
 )  # fmt: skip
 _TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
 
@@ -283,3 +289,105 @@ def uswds_field(field: BoundField, form_show_labels=False) -> str:
     return mark_safe(  # nosec B308 B703
         f'\n<div id="div_{_out(field.auto_id)}" class="usa-form-group{error}">\n{body}\n</div>\n\n'
     )
+
+
+# Drawing a whole form as `{% crispy form %}` did. Crispy renders its layout through templates on
+# every request (the whole-form and fieldset templates, and each legend and HTML snippet compiled
+# as a template of its own); the section pages only use plain layouts, drawn here in Python to the
+# same bytes (tests/copsgrants/test_uswds_form_markup.py holds them to crispy's output). Anything
+# else falls back to crispy.
+
+_TEMPLATE_SYNTAX = ("{{", "{%", "{#")
+
+
+def _plain(text) -> str | None:
+    """A legend or HTML snippet as crispy draws it (a template of its own), if it holds no
+    template syntax."""
+    text = str(text)
+    return None if any(mark in text for mark in _TEMPLATE_SYNTAX) else text
+
+
+def _draw_layout(form: forms.BaseForm, item) -> str | None:
+    """One layout item as the pack's layout templates draw it, or None when it needs crispy."""
+    if isinstance(item, str):
+        if item not in form.fields:
+            return None
+        return uswds_field(form[item], True)
+    kind = type(item)
+    if kind is HTML:
+        return _plain(item.html)
+    if kind not in (Layout, Fieldset, Div) or getattr(item, "template", None) != getattr(
+        kind, "template", None
+    ):
+        return None  # another layout object, or a template of its own
+    parts = [_draw_layout(form, child) for child in item.fields]
+    if None in parts:
+        return None
+    fields = "".join(parts)
+    if kind is Layout:
+        return fields
+    if kind is Div:
+        css_id = f'id="{_out(item.css_id)}"' if item.css_id else ""
+        css_class = f'class="{_out(item.css_class)}"' if item.css_class else ""
+        return f"<div {css_id} {css_class} {item.flat_attrs}>{fields}</div>\n"
+    legend = _plain(item.legend) if item.legend else ""
+    if legend is None:
+        return None
+    if legend:
+        legend = f'<legend class="usa-legend usa-legend--large">{legend}</legend>'
+    css_id = f' id="{_out(item.css_id)}"' if item.css_id else ""
+    return (
+        f'<fieldset class="usa-fieldset margin-top-4 {_out(item.css_class or "")}"{css_id} '
+        f"{item.flat_attrs}>\n  {legend}\n  {fields}\n</fieldset>\n"
+    )
+
+
+def _plain_helper(helper) -> bool:
+    """A helper with the pack's defaults and no <form> tag: what the section pages use."""
+    return (
+        type(helper) is FormHelper
+        and not helper.form_tag
+        and not helper.inputs
+        and not helper.attrs
+        and helper.form_method == "post"
+        and not helper.disable_csrf
+        and helper.form_show_errors
+        and helper.form_show_labels
+        and helper.template is None
+        and helper.field_template is None
+        and not (
+            helper.render_unmentioned_fields
+            or helper.render_hidden_fields
+            or helper.render_required_fields
+        )
+    )
+
+
+def draw_form(form: forms.BaseForm, csrf_input: str) -> str | None:
+    """What `{% crispy form %}` draws for a form whose helper and layout are plain (see
+    `_plain_helper`, `_draw_layout`), else None. `csrf_input` is what `{% csrf_token %}` draws."""
+    helper = getattr(form, "helper", None)
+    if not _plain_helper(helper):
+        return None
+    if helper.layout:
+        body = _draw_layout(form, helper.layout)
+        if body is None:
+            return None
+    else:
+        body = ""
+    if not body:  # as the pack's display_form.html: no layout (or an empty one), every field
+        body = "".join(uswds_field(field, True) for field in form)
+    errors = ""
+    if form.is_bound and form.errors:
+        errors = get_template("uswds/errors.html").render({"form": form})
+    return f"\n{csrf_input}\n{errors}\n{body}\n\n\n\n"
+
+
+@register.simple_tag(takes_context=True)
+def uswds_form(context: template.Context, form: forms.BaseForm) -> str:
+    """`{% crispy form %}`, drawn in Python when the form's layout allows (`draw_form`)."""
+    drawn = draw_form(form, CsrfTokenNode().render(context))
+    if drawn is not None:
+        return mark_safe(drawn)  # nosec B308 B703: drawn from escaped parts (see _draw_layout)
+    with context.push(uswds_crispy_form=form):
+        return CrispyFormNode("uswds_crispy_form", None).render(context)

@@ -64,6 +64,7 @@ DATA = {
     "remembered": "kept",
     "initial-remembered": "old",
     "drafted": "",
+    "optional_tick": "on",  # a ticked box
 }
 
 
