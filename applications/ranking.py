@@ -13,6 +13,7 @@ an adjustment to a drafted plan is never mistaken for the bonus's effect.
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -43,6 +44,7 @@ SCORE_COLUMNS = (
 )  # fmt: skip
 INPUT_KEYS = ("positions_requested", "federal_requested", "federal_per_position")
 SUMMARIES_KEPT = 4  # runs (and plan terms) whose summary a process keeps
+DRAWN_KEPT = 16  # drawn fragments (table pages, charts) a kept summary keeps
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +107,23 @@ class Ranking:
         except KeyError:
             value = self.memo[name] = compute()
             return value
+
+    def drawn(self, name, shown: tuple, draw):
+        """`draw()`, markup from these rows and the values `shown` (read on every request:
+        agency names, URLs), kept while `shown` is unchanged: a renamed agency is drawn anew
+        on the next request. The `DRAWN_KEPT` last drawn names are kept."""
+        kept = self.memo.get("drawn")
+        if kept is None:
+            kept = self.memo.setdefault("drawn", OrderedDict())
+        entry = kept.get(name)
+        if entry is not None and entry[0] == shown:
+            return entry[1]
+        markup = draw()
+        kept[name] = (shown, markup)
+        kept.move_to_end(name)
+        while len(kept) > DRAWN_KEPT:
+            kept.popitem(last=False)
+        return markup
 
     @property
     def funding_line(self) -> Row | None:
@@ -334,14 +353,15 @@ def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
     adjusted: set[int] = set()
     if plan is not None:
         # A line that funds nothing reads as a row's defaults (no line): only the others are
-        # loaded (hundreds of 10,000).
+        # loaded (hundreds of 10,000). Unordered: the models' orderings join the plan to sort.
         lines = {
             application_id: (positions, federal, basis)
             for application_id, positions, federal, basis in PlanLine.objects.filter(plan=plan)
             .exclude(positions_funded=0, federal_funded=0, basis=NOT_FUNDED)
+            .order_by()
             .values_list("application_id", "positions_funded", "federal_funded", "basis")
         }
-        adjusted = set(plan.adjustments.values_list("application_id", flat=True))
+        adjusted = set(plan.adjustments.order_by().values_list("application_id", flat=True))
     if summary:
         key = frozenset(lines.items()) if lines is not None else None
         rows, shares, memo = _summary_ranking(

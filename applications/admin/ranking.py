@@ -29,7 +29,7 @@ from .. import services
 from ..models import Application, ScoringRules, ScoringRun, Solicitation
 from ..ranking import MOVED_CHOICES, Ranking, agency_names, ranking
 from . import charts
-from .ranking_table import table_rows
+from .ranking_table import change_urls, table_rows
 
 ROWS_PER_PAGE = 200
 
@@ -310,6 +310,28 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
         chart_rows = [{"rank": r.breakdown.rank, "agency": names[r.breakdown.application_id],
                        "rank_without_bonus": r.breakdown.rank_without_bonus}
                       for r in slope_rows]  # fmt: skip
+        slope = charts.slope_chart(chart_rows)
+        url_of = change_urls()
+        shown = [names[row.breakdown.application_id] for row in page.object_list]
+        # The rows and the charts as drawn for these rows and the agency names (and URLs) read
+        # on this request: drawn again when any of them changes.
+        rows_html = data.drawn(
+            ("table", moved, page.number),
+            (url_of(0), *shown),
+            lambda: mark_safe("".join(table_rows(data, page.object_list, names, url_of))),  # nosec B308 B703
+        )
+        charts_html = data.drawn(
+            "charts",
+            tuple(row["agency"] for row in chart_rows),
+            lambda: render_to_string(
+                "admin/applications/ranking/charts.html",
+                {
+                    "histogram_html": self._histogram_html(data),
+                    "slope": slope,
+                    "states_html": self._states_html(data),
+                },
+            ),
+        )
         return TemplateResponse(
             request,
             "admin/applications/ranking/ranking.html",
@@ -321,7 +343,7 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
                 "ranking": data,
                 "page": page,
                 # One piece of markup: the rows, as the template's loop joined them.
-                "table_rows": mark_safe("".join(table_rows(data, page.object_list, names))),  # nosec B308 B703
+                "table_rows": rows_html,
                 "moved": moved,
                 "moved_choices": MOVED_CHOICES,
                 "moved_label": {"any": "moved by the SRO bonus", **MOVED_CHOICES}.get(moved, ""),
@@ -340,25 +362,33 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
                     }
                     for item in run.not_ready
                 ],
-                "histogram_html": data.remember(
-                    "histogram_html",
-                    lambda: render_to_string(
-                        "admin/applications/ranking/histogram.html",
-                        {
-                            "histogram": charts.score_histogram(
-                                [(r.breakdown.score, r.funded) for r in data.rows],
-                                line.breakdown.score if line else None,
-                            )
-                        },
-                    ),
-                ),
-                "slope": charts.slope_chart(chart_rows),
-                "states_html": data.remember(
-                    "states_html",
-                    lambda: render_to_string(
-                        "admin/applications/ranking/states.html",
-                        {"states": charts.state_funds(data.shares), "ranking": data},
-                    ),
-                ),
+                "slope": slope,
+                "charts_html": charts_html,
             },
+        )
+
+    @staticmethod
+    def _histogram_html(data: Ranking) -> str:
+        line = data.funding_line
+        return data.remember(
+            "histogram_html",
+            lambda: render_to_string(
+                "admin/applications/ranking/histogram.html",
+                {
+                    "histogram": charts.score_histogram(
+                        [(r.breakdown.score, r.funded) for r in data.rows],
+                        line.breakdown.score if line else None,
+                    )
+                },
+            ),
+        )
+
+    @staticmethod
+    def _states_html(data: Ranking) -> str:
+        return data.remember(
+            "states_html",
+            lambda: render_to_string(
+                "admin/applications/ranking/states.html",
+                {"states": charts.state_funds(data.shares), "ranking": data},
+            ),
         )
