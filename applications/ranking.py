@@ -17,6 +17,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import F, OuterRef, Subquery, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, NullIf
@@ -278,19 +279,32 @@ def with_applications(rows: list[Row], also: list[int] = ()) -> dict[int, Applic
     }
 
 
-def agency_names(rows: list[Row], also: list[int] = ()) -> dict[int, str]:
+def agency_names(
+    rows: list[Row], also: list[int] = (), *, kept: Ranking | None = None
+) -> dict[int, str]:
     """The agency's name (one query, no model instances) of summary `rows` and of the
     applications `also`, by application id: all the ranking page reads of them. Each name by
     its agency's key (a subquery): a join read every agency to hash them (PostgreSQL's plan
-    for 250 of 10,000), and unordered (the models' orderings sort for nothing)."""
-    ids = {row.breakdown.application_id for row in rows} | set(also)
+    for 250 of 10,000), and unordered (the models' orderings sort for nothing). With `kept`
+    (the ranking the rows are from), the query's SQL is built once for these ids and kept with
+    it: building a query of 250 ids took as long as running it. Run on every call."""
+    ids = frozenset({row.breakdown.application_id for row in rows} | set(also))
     name = Agency.objects.filter(pk=OuterRef("agency_id")).order_by().values("legal_name")
-    return dict(
-        Application.objects.filter(pk__in=ids)
-        .order_by()
-        .annotate(agency_name=Subquery(name))
-        .values_list("pk", "agency_name")
-    )
+
+    def query():
+        return (
+            Application.objects.filter(pk__in=ids)
+            .order_by()
+            .annotate(agency_name=Subquery(name))
+            .values_list("pk", "agency_name")
+        )
+
+    if kept is None:
+        return dict(query())
+    sql, params = kept.remember(("agency_names", ids), lambda: query().query.sql_with_params())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
 
 
 def _funded(

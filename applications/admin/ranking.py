@@ -306,7 +306,7 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
         slope_rows = data.rows[: charts.SLOPE_LIMIT]
         not_ready_ids = [item["application"] for item in run.not_ready]
         # One query: the applications of the rows shown, of the slope chart and not ready.
-        names = agency_names([*page.object_list, *slope_rows], also=not_ready_ids)
+        names = agency_names([*page.object_list, *slope_rows], also=not_ready_ids, kept=data)
         chart_rows = [{"rank": r.breakdown.rank, "agency": names[r.breakdown.application_id],
                        "rank_without_bonus": r.breakdown.rank_without_bonus}
                       for r in slope_rows]  # fmt: skip
