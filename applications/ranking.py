@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import F, OuterRef, Subquery, TextField, Value
+from django.db.models import BooleanField, F, OuterRef, Subquery, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, NullIf
 from django.db.models.signals import post_delete, post_save
@@ -359,6 +359,34 @@ def _summary_ranking(
     return tuple(rows), tuple(shares), {}
 
 
+def _lines_and_adjusted(plan: FundingPlan) -> tuple[dict[int, tuple], set[int]]:
+    """The plan's lines (positions, federal funds and basis by application) and its adjusted
+    applications, in one query. A line that funds nothing reads as a row's defaults (no
+    line): only the others are loaded (hundreds of 10,000). Unordered: the models' orderings
+    join the plan to sort."""
+    funded = (
+        PlanLine.objects.filter(plan=plan)
+        .exclude(positions_funded=0, federal_funded=0, basis=NOT_FUNDED)
+        .order_by()
+        .values_list("application_id", "positions_funded", "federal_funded", "basis",
+                     Value(False, output_field=BooleanField()))
+    )  # fmt: skip
+    adjustments = plan.adjustments.order_by().values_list(
+        "application_id", Value(0), Value(Decimal("0.00")), Value(""),
+        Value(True, output_field=BooleanField()),
+    )  # fmt: skip
+    lines: dict[int, tuple] = {}
+    adjusted: set[int] = set()
+    for application_id, positions, federal, basis, is_adjustment in funded.union(
+        adjustments, all=True
+    ):
+        if is_adjustment:
+            adjusted.add(application_id)
+        else:
+            lines[application_id] = (positions, federal, basis)
+    return lines, adjusted
+
+
 def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
     """The run's ranking. With `summary`, each row's breakdown is its `Figures`, its
     application is not loaded (`agency_names` reads those of the rows shown) and the rows
@@ -374,16 +402,7 @@ def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
     memo: dict = {}
     adjusted: set[int] = set()
     if plan is not None:
-        # A line that funds nothing reads as a row's defaults (no line): only the others are
-        # loaded (hundreds of 10,000). Unordered: the models' orderings join the plan to sort.
-        lines = {
-            application_id: (positions, federal, basis)
-            for application_id, positions, federal, basis in PlanLine.objects.filter(plan=plan)
-            .exclude(positions_funded=0, federal_funded=0, basis=NOT_FUNDED)
-            .order_by()
-            .values_list("application_id", "positions_funded", "federal_funded", "basis")
-        }
-        adjusted = set(plan.adjustments.order_by().values_list("application_id", flat=True))
+        lines, adjusted = _lines_and_adjusted(plan)
     if summary:
         key = frozenset(lines.items()) if lines is not None else None
         rows, shares, memo = _summary_ranking(
