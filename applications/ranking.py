@@ -24,7 +24,15 @@ from django.db.models.functions import Coalesce, NullIf
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Agency, Application, FundingPlan, PlanLine, ScoreBreakdown, ScoringRun
+from .models import (
+    Agency,
+    Application,
+    FundingPlan,
+    PlanAdjustment,
+    PlanLine,
+    ScoreBreakdown,
+    ScoringRun,
+)
 from .planning import NOT_FUNDED, Candidate, build_plan, state_minimum
 
 CARRIED = "carried"  # funded only because of the bonus
@@ -43,6 +51,7 @@ SCORE_COLUMNS = (
     "application_id", "fiscal_need", "crime", "community_policing", "sro_bonus",
     "veteran_bonus", "score_without_bonus", "score", "rank", "rank_without_bonus",
 )  # fmt: skip
+CENT = Decimal("0.01")
 INPUT_KEYS = ("positions_requested", "federal_requested", "federal_per_position")
 SUMMARIES_KEPT = 4  # runs (and plan terms) whose summary a process keeps
 DRAWN_KEPT = 16  # drawn fragments (table pages, charts) a kept summary keeps
@@ -359,31 +368,42 @@ def _summary_ranking(
     return tuple(rows), tuple(shares), {}
 
 
-def _lines_and_adjusted(plan: FundingPlan) -> tuple[dict[int, tuple], set[int]]:
-    """The plan's lines (positions, federal funds and basis by application) and its adjusted
-    applications, in one query. A line that funds nothing reads as a row's defaults (no
-    line): only the others are loaded (hundreds of 10,000). Unordered: the models' orderings
-    join the plan to sort."""
+@functools.lru_cache(maxsize=SUMMARIES_KEPT)
+def _lines_sql(plan_pk: int) -> tuple[str, tuple]:
+    """The query of a plan's funded lines and adjusted applications (see
+    `_lines_and_adjusted`), built once per process and plan: building it took longer than
+    running it."""
     funded = (
-        PlanLine.objects.filter(plan=plan)
+        PlanLine.objects.filter(plan_id=plan_pk)
         .exclude(positions_funded=0, federal_funded=0, basis=NOT_FUNDED)
         .order_by()
         .values_list("application_id", "positions_funded", "federal_funded", "basis",
                      Value(False, output_field=BooleanField()))
     )  # fmt: skip
-    adjustments = plan.adjustments.order_by().values_list(
-        "application_id", Value(0), Value(Decimal("0.00")), Value(""),
-        Value(True, output_field=BooleanField()),
+    adjustments = (
+        PlanAdjustment.objects.filter(plan_id=plan_pk)
+        .order_by()
+        .values_list("application_id", Value(0), Value(CENT), Value(""),
+                     Value(True, output_field=BooleanField()))
     )  # fmt: skip
+    return funded.union(adjustments, all=True).query.sql_with_params()
+
+
+def _lines_and_adjusted(plan: FundingPlan) -> tuple[dict[int, tuple], set[int]]:
+    """The plan's lines (positions, federal funds and basis by application) and its adjusted
+    applications, in one query, run on every call. A line that funds nothing reads as a
+    row's defaults (no line): only the others are loaded (hundreds of 10,000). Unordered: the
+    models' orderings join the plan to sort. Federal funds to the cent, as the field's own
+    conversion gives them (SQLite hands back a float)."""
     lines: dict[int, tuple] = {}
     adjusted: set[int] = set()
-    for application_id, positions, federal, basis, is_adjustment in funded.union(
-        adjustments, all=True
-    ):
-        if is_adjustment:
-            adjusted.add(application_id)
-        else:
-            lines[application_id] = (positions, federal, basis)
+    with connection.cursor() as cursor:
+        cursor.execute(*_lines_sql(plan.pk))
+        for application_id, positions, federal, basis, is_adjustment in cursor.fetchall():
+            if is_adjustment:
+                adjusted.add(application_id)
+            else:
+                lines[application_id] = (positions, Decimal(federal).quantize(CENT), basis)
     return lines, adjusted
 
 
