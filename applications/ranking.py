@@ -389,6 +389,18 @@ def _lines_sql(plan_pk: int) -> tuple[str, tuple]:
     return funded.union(adjustments, all=True).query.sql_with_params()
 
 
+@functools.lru_cache(maxsize=SUMMARIES_KEPT)
+def _plan_sql(run_pk: int) -> tuple[str, tuple]:
+    """The query of the run's newest plan, built once per process and run."""
+    newest = FundingPlan.objects.filter(run_id=run_pk).order_by("-drafted_at", "-pk")[:1]
+    return newest.query.sql_with_params()
+
+
+def newest_plan(run: ScoringRun) -> FundingPlan | None:
+    """The newest funding plan drafted from `run` (read on every call; its query is kept)."""
+    return next(iter(FundingPlan.objects.raw(*_plan_sql(run.pk))), None)
+
+
 def _lines_and_adjusted(plan: FundingPlan) -> tuple[dict[int, tuple], set[int]]:
     """The plan's lines (positions, federal funds and basis by application) and its adjusted
     applications, in one query, run on every call. A line that funds nothing reads as a
@@ -412,7 +424,7 @@ def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
     application is not loaded (`agency_names` reads those of the rows shown) and the rows
     are shared with other requests (read only)."""
     solicitation = run.solicitation
-    plan = FundingPlan.objects.filter(run=run).order_by("-drafted_at", "-pk").first()
+    plan = newest_plan(run)
     default_percent = Decimal(str(FundingPlan._meta.get_field("state_minimum_percent").default))
     appropriation = plan.appropriation if plan else solicitation.total_funds
     percent = plan.state_minimum_percent if plan else default_percent

@@ -2,13 +2,20 @@
 must be what the ORM reads, on SQLite (which hands back floats for decimals) as on
 PostgreSQL, and a change to the data must show on the next call."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 
 from applications import services
-from applications.models import Agency, PlanLine
-from applications.ranking import NOT_FUNDED, _lines_and_adjusted, agency_names, ranking
+from applications.models import Agency, FundingPlan, PlanLine
+from applications.ranking import (
+    NOT_FUNDED,
+    _lines_and_adjusted,
+    agency_names,
+    newest_plan,
+    ranking,
+)
 
 from .plan_helpers import scored_solicitation
 
@@ -65,3 +72,19 @@ def test_the_kept_names_query_reads_each_name_anew(plan):
     first = data.rows[0].breakdown.application_id
     Agency.objects.filter(applications=first).update(legal_name="Renamed & Co")
     assert agency_names(data.rows, kept=data)[first] == "Renamed & Co"
+
+
+def test_the_newest_plan_is_read_whole_and_anew(plan):
+    def fields(p):
+        return {f.attname: getattr(p, f.attname) for f in FundingPlan._meta.concrete_fields}
+
+    run = plan.run
+    assert fields(newest_plan(run)) == fields(FundingPlan.objects.get(pk=plan.pk))
+    later = FundingPlan.objects.create(
+        solicitation=plan.solicitation, run=run, appropriation=Decimal("123.45"),
+        state_minimum_percent=Decimal("1.25"),
+    )  # fmt: skip
+    FundingPlan.objects.filter(pk=later.pk).update(drafted_at=plan.drafted_at + timedelta(hours=1))
+    assert fields(newest_plan(run)) == fields(FundingPlan.objects.get(pk=later.pk))
+    FundingPlan.objects.filter(pk=later.pk).update(drafted_at=plan.drafted_at)  # a tie: by key
+    assert newest_plan(run).pk == max(plan.pk, later.pk)
