@@ -149,7 +149,11 @@ def test_the_page_draws_its_kept_rows_and_charts_as_the_templates_drew_them(
                 [(r.breakdown.score, r.funded) for r in data.rows],
                 line.breakdown.score if line else None,
             ),
-            "slope": first.context["slope"],
+            "slope": charts.slope_chart([
+                {"rank": r.breakdown.rank, "rank_without_bonus": r.breakdown.rank_without_bonus,
+                 "agency": applications[r.breakdown.application_id].agency.legal_name}
+                for r in data.rows
+            ]),
             "states": charts.state_funds(data.shares),
             "ranking": data,
         })
