@@ -105,8 +105,9 @@ class Ranking:
     appropriation: Decimal
     state_minimum_percent: Decimal
     shares: list[dict] = field(default_factory=list)
-    # What is derived from the rows alone (totals, chart geometry, drawn table rows), kept as
-    # long as the rows are: a summary's is shared with every request that reads the same
+    # What is derived from the rows alone (totals, chart geometry, drawn table rows, built
+    # queries), and markup drawn from them with values read on each request (`drawn`), kept
+    # as long as the rows are: a summary's is shared with every request that reads the same
     # run, plan lines and adjustments (its cache key); a full ranking's lasts one request.
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
