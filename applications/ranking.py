@@ -13,16 +13,26 @@ an adjustment to a drafted plan is never mistaken for the bonus's effect.
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import F, TextField, Value
+from django.db import connection
+from django.db.models import BooleanField, F, OuterRef, Subquery, TextField, Value
 from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce, NullIf
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
-from .models import Application, FundingPlan, PlanLine, ScoreBreakdown, ScoringRun
+from .models import (
+    Agency,
+    Application,
+    FundingPlan,
+    PlanAdjustment,
+    PlanLine,
+    ScoreBreakdown,
+    ScoringRun,
+)
 from .planning import NOT_FUNDED, Candidate, build_plan, state_minimum
 
 CARRIED = "carried"  # funded only because of the bonus
@@ -41,8 +51,10 @@ SCORE_COLUMNS = (
     "application_id", "fiscal_need", "crime", "community_policing", "sro_bonus",
     "veteran_bonus", "score_without_bonus", "score", "rank", "rank_without_bonus",
 )  # fmt: skip
+CENT = Decimal("0.01")
 INPUT_KEYS = ("positions_requested", "federal_requested", "federal_per_position")
 SUMMARIES_KEPT = 4  # runs (and plan terms) whose summary a process keeps
+DRAWN_KEPT = 16  # drawn fragments (table pages, charts) a kept summary keeps
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +105,9 @@ class Ranking:
     appropriation: Decimal
     state_minimum_percent: Decimal
     shares: list[dict] = field(default_factory=list)
-    # What is derived from the rows alone (totals, chart geometry, drawn table rows), kept as
-    # long as the rows are: a summary's is shared with every request that reads the same
+    # What is derived from the rows alone (totals, chart geometry, drawn table rows, built
+    # queries), and markup drawn from them with values read on each request (`drawn`), kept
+    # as long as the rows are: a summary's is shared with every request that reads the same
     # run, plan lines and adjustments (its cache key); a full ranking's lasts one request.
     memo: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -105,6 +118,23 @@ class Ranking:
         except KeyError:
             value = self.memo[name] = compute()
             return value
+
+    def drawn(self, name, shown: tuple, draw):
+        """`draw()`, markup from these rows and the values `shown` (read on every request:
+        agency names, URLs), kept while `shown` is unchanged: a renamed agency is drawn anew
+        on the next request. The `DRAWN_KEPT` last drawn names are kept."""
+        kept = self.memo.get("drawn")
+        if kept is None:
+            kept = self.memo.setdefault("drawn", OrderedDict())
+        entry = kept.get(name)
+        if entry is not None and entry[0] == shown:
+            return entry[1]
+        markup = draw()
+        kept[name] = (shown, markup)
+        kept.move_to_end(name)
+        while len(kept) > DRAWN_KEPT:
+            kept.popitem(last=False)
+        return markup
 
     @property
     def funding_line(self) -> Row | None:
@@ -259,11 +289,32 @@ def with_applications(rows: list[Row], also: list[int] = ()) -> dict[int, Applic
     }
 
 
-def agency_names(rows: list[Row], also: list[int] = ()) -> dict[int, str]:
+def agency_names(
+    rows: list[Row], also: list[int] = (), *, kept: Ranking | None = None
+) -> dict[int, str]:
     """The agency's name (one query, no model instances) of summary `rows` and of the
-    applications `also`, by application id: all the ranking page reads of them."""
-    ids = {row.breakdown.application_id for row in rows} | set(also)
-    return dict(Application.objects.filter(pk__in=ids).values_list("pk", "agency__legal_name"))
+    applications `also`, by application id: all the ranking page reads of them. Each name by
+    its agency's key (a subquery): a join read every agency to hash them (PostgreSQL's plan
+    for 250 of 10,000), and unordered (the models' orderings sort for nothing). With `kept`
+    (the ranking the rows are from), the query's SQL is built once for these ids and kept with
+    it: building a query of 250 ids took as long as running it. Run on every call."""
+    ids = frozenset({row.breakdown.application_id for row in rows} | set(also))
+    name = Agency.objects.filter(pk=OuterRef("agency_id")).order_by().values("legal_name")
+
+    def query():
+        return (
+            Application.objects.filter(pk__in=ids)
+            .order_by()
+            .annotate(agency_name=Subquery(name))
+            .values_list("pk", "agency_name")
+        )
+
+    if kept is None:
+        return dict(query())
+    sql, params = kept.remember(("agency_names", ids), lambda: query().query.sql_with_params())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return dict(cursor.fetchall())
 
 
 def _funded(
@@ -318,12 +369,63 @@ def _summary_ranking(
     return tuple(rows), tuple(shares), {}
 
 
+@functools.lru_cache(maxsize=SUMMARIES_KEPT)
+def _lines_sql(plan_pk: int) -> tuple[str, tuple]:
+    """The query of a plan's funded lines and adjusted applications (see
+    `_lines_and_adjusted`), built once per process and plan: building it took longer than
+    running it."""
+    funded = (
+        PlanLine.objects.filter(plan_id=plan_pk)
+        .exclude(positions_funded=0, federal_funded=0, basis=NOT_FUNDED)
+        .order_by()
+        .values_list("application_id", "positions_funded", "federal_funded", "basis",
+                     Value(False, output_field=BooleanField()))
+    )  # fmt: skip
+    adjustments = (
+        PlanAdjustment.objects.filter(plan_id=plan_pk)
+        .order_by()
+        .values_list("application_id", Value(0), Value(CENT), Value(""),
+                     Value(True, output_field=BooleanField()))
+    )  # fmt: skip
+    return funded.union(adjustments, all=True).query.sql_with_params()
+
+
+@functools.lru_cache(maxsize=SUMMARIES_KEPT)
+def _plan_sql(run_pk: int) -> tuple[str, tuple]:
+    """The query of the run's newest plan, built once per process and run."""
+    newest = FundingPlan.objects.filter(run_id=run_pk).order_by("-drafted_at", "-pk")[:1]
+    return newest.query.sql_with_params()
+
+
+def newest_plan(run: ScoringRun) -> FundingPlan | None:
+    """The newest funding plan drafted from `run` (read on every call; its query is kept)."""
+    return next(iter(FundingPlan.objects.raw(*_plan_sql(run.pk))), None)
+
+
+def _lines_and_adjusted(plan: FundingPlan) -> tuple[dict[int, tuple], set[int]]:
+    """The plan's lines (positions, federal funds and basis by application) and its adjusted
+    applications, in one query, run on every call. A line that funds nothing reads as a
+    row's defaults (no line): only the others are loaded (hundreds of 10,000). Unordered: the
+    models' orderings join the plan to sort. Federal funds to the cent, as the field's own
+    conversion gives them (SQLite hands back a float)."""
+    lines: dict[int, tuple] = {}
+    adjusted: set[int] = set()
+    with connection.cursor() as cursor:
+        cursor.execute(*_lines_sql(plan.pk))
+        for application_id, positions, federal, basis, is_adjustment in cursor.fetchall():
+            if is_adjustment:
+                adjusted.add(application_id)
+            else:
+                lines[application_id] = (positions, Decimal(federal).quantize(CENT), basis)
+    return lines, adjusted
+
+
 def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
     """The run's ranking. With `summary`, each row's breakdown is its `Figures`, its
     application is not loaded (`agency_names` reads those of the rows shown) and the rows
     are shared with other requests (read only)."""
     solicitation = run.solicitation
-    plan = FundingPlan.objects.filter(run=run).order_by("-drafted_at", "-pk").first()
+    plan = newest_plan(run)
     default_percent = Decimal(str(FundingPlan._meta.get_field("state_minimum_percent").default))
     appropriation = plan.appropriation if plan else solicitation.total_funds
     percent = plan.state_minimum_percent if plan else default_percent
@@ -333,15 +435,7 @@ def ranking(run: ScoringRun, *, summary: bool = False) -> Ranking:
     memo: dict = {}
     adjusted: set[int] = set()
     if plan is not None:
-        # A line that funds nothing reads as a row's defaults (no line): only the others are
-        # loaded (hundreds of 10,000).
-        lines = {
-            application_id: (positions, federal, basis)
-            for application_id, positions, federal, basis in PlanLine.objects.filter(plan=plan)
-            .exclude(positions_funded=0, federal_funded=0, basis=NOT_FUNDED)
-            .values_list("application_id", "positions_funded", "federal_funded", "basis")
-        }
-        adjusted = set(plan.adjustments.values_list("application_id", flat=True))
+        lines, adjusted = _lines_and_adjusted(plan)
     if summary:
         key = frozenset(lines.items()) if lines is not None else None
         rows, shares, memo = _summary_ranking(

@@ -29,7 +29,7 @@ from .. import services
 from ..models import Application, ScoringRules, ScoringRun, Solicitation
 from ..ranking import MOVED_CHOICES, Ranking, agency_names, ranking
 from . import charts
-from .ranking_table import table_rows
+from .ranking_table import change_urls, table_rows
 
 ROWS_PER_PAGE = 200
 
@@ -306,10 +306,61 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
         slope_rows = data.rows[: charts.SLOPE_LIMIT]
         not_ready_ids = [item["application"] for item in run.not_ready]
         # One query: the applications of the rows shown, of the slope chart and not ready.
-        names = agency_names([*page.object_list, *slope_rows], also=not_ready_ids)
+        names = agency_names([*page.object_list, *slope_rows], also=not_ready_ids, kept=data)
         chart_rows = [{"rank": r.breakdown.rank, "agency": names[r.breakdown.application_id],
                        "rank_without_bonus": r.breakdown.rank_without_bonus}
                       for r in slope_rows]  # fmt: skip
+        url_of = change_urls()
+        shown = [names[row.breakdown.application_id] for row in page.object_list]
+        # The rows and the charts as drawn for these rows and the agency names (and URLs) read
+        # on this request: drawn again when any of them changes.
+        rows_html = data.drawn(
+            ("table", moved, page.number),
+            (url_of(0), *shown),
+            lambda: mark_safe("".join(table_rows(data, page.object_list, names, url_of))),  # nosec B308 B703
+        )
+        charts_html = data.drawn(
+            "charts",
+            tuple(row["agency"] for row in chart_rows),
+            lambda: render_to_string(
+                "admin/applications/ranking/charts.html",
+                {
+                    "histogram_html": self._histogram_html(data),
+                    "slope": charts.slope_chart(chart_rows),
+                    "states_html": self._states_html(data),
+                },
+            ),
+        )
+        not_ready = [
+            {
+                **item,
+                "agency": names.get(item["application"], ""),
+                "url": url_of(item["application"]),
+            }
+            for item in run.not_ready
+        ]
+        content = {
+            "run": run,
+            "ranking": data,
+            "page": page,
+            # One piece of markup: the rows, as the template's loop joined them.
+            "table_rows": rows_html,
+            "moved": moved,
+            "moved_choices": MOVED_CHOICES,
+            "moved_label": {"any": "moved by the SRO bonus", **MOVED_CHOICES}.get(moved, ""),
+            "carried": len(data.moved("carried")),
+            "pushed": len(data.moved("pushed")),
+            "funding_line": line,
+            "funded_count": data.funded_count,
+            "federal_funded": data.federal_funded,
+            "not_ready": not_ready,
+            "charts_html": charts_html,
+        }
+        content_html = data.drawn(
+            ("content", moved, page.number),
+            self._content_shown(run, data, url_of(0), not_ready, rows_html, charts_html),
+            lambda: render_to_string("admin/applications/ranking/content.html", content),
+        )
         return TemplateResponse(
             request,
             "admin/applications/ranking/ranking.html",
@@ -318,47 +369,49 @@ class ScoringRunAdmin(AuditTrailMixin, admin.ModelAdmin):
                 "title": f"Ranking: {run}",
                 "opts": ScoringRun._meta,
                 "run": run,
-                "ranking": data,
-                "page": page,
-                # One piece of markup: the rows, as the template's loop joined them.
-                "table_rows": mark_safe("".join(table_rows(data, page.object_list, names))),  # nosec B308 B703
-                "moved": moved,
-                "moved_choices": MOVED_CHOICES,
-                "moved_label": {"any": "moved by the SRO bonus", **MOVED_CHOICES}.get(moved, ""),
-                "carried": len(data.moved("carried")),
-                "pushed": len(data.moved("pushed")),
-                "funding_line": line,
-                "funded_count": data.funded_count,
-                "federal_funded": data.federal_funded,
-                "not_ready": [
-                    {
-                        **item,
-                        "agency": names.get(item["application"], ""),
-                        "url": reverse(
-                            "admin:applications_application_change", args=[item["application"]]
-                        ),
-                    }
-                    for item in run.not_ready
-                ],
-                "histogram_html": data.remember(
-                    "histogram_html",
-                    lambda: render_to_string(
-                        "admin/applications/ranking/histogram.html",
-                        {
-                            "histogram": charts.score_histogram(
-                                [(r.breakdown.score, r.funded) for r in data.rows],
-                                line.breakdown.score if line else None,
-                            )
-                        },
-                    ),
-                ),
-                "slope": charts.slope_chart(chart_rows),
-                "states_html": data.remember(
-                    "states_html",
-                    lambda: render_to_string(
-                        "admin/applications/ranking/states.html",
-                        {"states": charts.state_funds(data.shares), "ranking": data},
-                    ),
-                ),
+                "content_html": content_html,
             },
+        )
+
+    @staticmethod
+    def _content_shown(run, data, url_prefix, not_ready, rows_html, charts_html) -> tuple:
+        """Everything content.html prints that the ranking summary does not hold (the summary:
+        the rows, their funding and what is derived from them, under the run, plan lines and
+        plan terms): the key its markup is kept under. Values as their repr (1.0 and 1.00
+        differ)."""
+        rules, plan = run.rules, data.plan
+        values = (
+            run.pk, run.computed_by_id, str(run.computed_by) if run.computed_by else None,
+            run.is_current, rules.pk, rules.version, rules.fiscal_need_weight,
+            rules.crime_weight, rules.community_policing_weight, rules.sro_bonus_points,
+            rules.veteran_bonus_points,
+            (plan.pk, plan.get_status_display(), plan.drafted_at) if plan else None,
+            [(item["application"], item["agency"], item["reason"]) for item in not_ready],
+        )  # fmt: skip
+        return (repr(values), url_prefix, rows_html, charts_html)
+
+    @staticmethod
+    def _histogram_html(data: Ranking) -> str:
+        line = data.funding_line
+        return data.remember(
+            "histogram_html",
+            lambda: render_to_string(
+                "admin/applications/ranking/histogram.html",
+                {
+                    "histogram": charts.score_histogram(
+                        [(r.breakdown.score, r.funded) for r in data.rows],
+                        line.breakdown.score if line else None,
+                    )
+                },
+            ),
+        )
+
+    @staticmethod
+    def _states_html(data: Ranking) -> str:
+        return data.remember(
+            "states_html",
+            lambda: render_to_string(
+                "admin/applications/ranking/states.html",
+                {"states": charts.state_funds(data.shares), "ranking": data},
+            ),
         )

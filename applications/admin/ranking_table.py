@@ -101,12 +101,14 @@ def table_row(
     return mark_safe(f'{head}{conditional_escape(url)}">{_value(name)}{tail}')  # nosec B308 B703
 
 
-def table_rows(data: Ranking, rows: list[Row], names: dict[int, str]) -> list[SafeString]:
+def table_rows(
+    data: Ranking, rows: list[Row], names: dict[int, str], url_of=None
+) -> list[SafeString]:
     """The table's `rows`: each row's figures and funding drawn once for as long as `data`'s
-    rows are kept (`Ranking.remember`), its agency's name and link on every request."""
+    rows are kept (`Ranking.remember`), its agency's name and link each time it is drawn."""
     line = data.funding_line
     line_rank = line.breakdown.rank if line else None
-    url_of = change_urls()
+    url_of = url_of or change_urls()
     drawn = []
     for row in rows:
         pk = row.breakdown.application_id

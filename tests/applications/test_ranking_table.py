@@ -13,7 +13,15 @@ from django.urls import reverse
 from applications import services
 from applications.admin import charts
 from applications.admin.ranking_table import table_row
-from applications.ranking import CARRIED, PUSHED, ranking, with_applications
+from applications.models import Agency
+from applications.ranking import (
+    CARRIED,
+    DRAWN_KEPT,
+    PUSHED,
+    forget_summaries,
+    ranking,
+    with_applications,
+)
 
 from .scoring_helpers import eligible_application, solicitation_with_rules
 
@@ -141,7 +149,11 @@ def test_the_page_draws_its_kept_rows_and_charts_as_the_templates_drew_them(
                 [(r.breakdown.score, r.funded) for r in data.rows],
                 line.breakdown.score if line else None,
             ),
-            "slope": first.context["slope"],
+            "slope": charts.slope_chart([
+                {"rank": r.breakdown.rank, "rank_without_bonus": r.breakdown.rank_without_bonus,
+                 "agency": applications[r.breakdown.application_id].agency.legal_name}
+                for r in data.rows
+            ]),
             "states": charts.state_funds(data.shares),
             "ranking": data,
         })
@@ -169,3 +181,69 @@ def test_a_filter_that_matches_nothing_says_so_in_the_table_as_the_loop_did(
         '<tbody>\n    \n      <tr><td colspan="12">No application matches this filter.</td></tr>'
         "\n    \n    </tbody>"
     ) in html
+
+
+def _content(html: str) -> str:
+    """The page's own part (the chrome around it carries a fresh CSRF token per request)."""
+    return html[html.index('<div id="content-main">') : html.index("</table>")]
+
+
+def test_a_renamed_agency_shows_at_once_in_the_kept_table_and_slope_chart(
+    signed_in, grants_manager
+):
+    # The table's rows and the charts are kept drawn with the agency names they print: a
+    # rename (even one that sends no signal) must show on the next request, as a process that
+    # kept nothing draws it.
+    solicitation = solicitation_with_rules()
+    top = eligible_application(solicitation, totals=(14, 14), state="OH", name="Old Name PD")
+    eligible_application(solicitation, totals=(12, 12), sro=True, minutes=1, state="WA")
+    run = services.compute_scores(solicitation=solicitation, by=grants_manager)
+    client = signed_in(grants_manager)
+    url = reverse("admin:applications_scoringrun_ranking", args=[run.pk])
+    assert client.get(url).text.count("Old Name PD") == 2  # its row, its slope line
+    client.get(url)  # read from what was kept
+
+    Agency.objects.filter(pk=top.agency_id).update(legal_name="New <Name> PD")
+    renamed = client.get(url).text
+
+    assert "Old Name PD" not in renamed
+    assert ">New &lt;Name&gt; PD</a></td>" in renamed
+    assert "<title>New &lt;Name&gt; PD: rank 1 without bonuses" in renamed
+    forget_summaries()  # what a fresh process draws
+    assert _content(client.get(url).text) == _content(renamed)
+
+
+def test_each_page_and_filter_is_kept_drawn_apart(signed_in, grants_manager, monkeypatch):
+    monkeypatch.setattr("applications.admin.ranking.ROWS_PER_PAGE", 1)
+    solicitation = solicitation_with_rules()
+    eligible_application(solicitation, totals=(14, 14), state="OH", name="First PD")
+    eligible_application(solicitation, totals=(12, 12), minutes=1, state="WA", name="Second PD")
+    run = services.compute_scores(solicitation=solicitation, by=grants_manager)
+    client = signed_in(grants_manager)
+    url = reverse("admin:applications_scoringrun_ranking", args=[run.pk])
+
+    for _ in range(2):  # drawn, then kept
+        first, second = client.get(url).text, client.get(url + "?page=2").text
+        nothing = client.get(url + "?moved=carried").text
+        table = first[first.index("<tbody>") :]
+        assert ">First PD</a>" in table and ">Second PD</a>" not in table
+        table = second[second.index("<tbody>") :]
+        assert ">Second PD</a>" in table and ">First PD</a>" not in table
+        assert "No application matches this filter." in nothing
+
+
+def test_a_kept_summary_keeps_only_its_last_drawn_fragments(grants_manager):
+    solicitation = solicitation_with_rules()
+    eligible_application(solicitation, totals=(14, 14), state="OH")
+    run = services.compute_scores(solicitation=solicitation, by=grants_manager)
+    data = ranking(run, summary=True)
+    drawn = []
+    for n in range(DRAWN_KEPT + 3):
+        assert (
+            data.drawn(("page", n), ("name",), lambda n=n: drawn.append(n) or f"<{n}>") == f"<{n}>"
+        )
+    assert data.drawn(("page", 0), ("name",), lambda: "again") == "again"  # dropped: drawn anew
+    last = DRAWN_KEPT + 2
+    assert data.drawn(("page", last), ("name",), lambda: "again") == f"<{last}>"  # kept
+    assert data.drawn(("page", last), ("renamed",), lambda: "again") == "again"
+    assert len(data.memo["drawn"]) == DRAWN_KEPT
