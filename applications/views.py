@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from copsgrants.audit import AuditEvent
 
 from . import services
+from .dashboard_rows import memberships_and_applications
 from .decisions import next_step_after_review, released_lines
 from .forms import (
     AGENCY_FIELDS,
@@ -59,62 +60,38 @@ def next_action(application: Application, *, lines: dict, plans: dict) -> str:
     return next_step_after_review(application, line=lines.get(application.pk), plans=plans)
 
 
-# What the dashboard's table and `next_action` read of an application, its agency and its
-# solicitation: not the ~97 columns (JSON answers and profiles) of each.
-DASHBOARD_COLUMNS = (
-    "status", "tracking_number", "decision_released_at", "corrections_due_at",
-    "ineligibility_reason", "ineligibility_note", "agency", "agency__legal_name",
-    "agency__verification_status", "solicitation", "solicitation__title",
-    "solicitation__closes_at", "solicitation__opens_at", "solicitation__is_published",
-)  # fmt: skip
-
-
-# What the dashboard shows of a membership and its agency (the agencies also go to the panels,
-# which read their names), and of an award: not the ~40 columns of each agency.
-DASHBOARD_MEMBERSHIP_COLUMNS = (
-    "user", "agency", "status", "is_authorized_representative", "is_administrator",
-    "agency__legal_name", "agency__ori", "agency__verification_status",
-)  # fmt: skip
+# What the dashboard shows of an award and its solicitation (its agency is one the memberships
+# loaded; those and the applications: applications/dashboard_rows.py).
 DASHBOARD_AWARD_COLUMNS = (
     "number", "status", "fiscal_year", "acceptance_deadline", "accepted_at",
-    "agency", "agency__legal_name", "solicitation", "solicitation__title",
+    "agency", "solicitation", "solicitation__title",
 )  # fmt: skip
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    # Agencies the user belongs to, and requests still waiting; a removed or declined
-    # membership grants nothing and is not listed.
-    memberships = list(
-        Membership.objects.filter(user=request.user)
-        .filter(status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING])
-        .select_related("agency")
-        .only(*DASHBOARD_MEMBERSHIP_COLUMNS)
-        # The model's ordering without its join to the users: they are all this user.
-        .order_by("agency__legal_name")
-    )
-    # The access rule (Membership.objects.active_for) applied to the memberships just loaded:
-    # the applications and awards of these agencies only. The same rows as `for_user` and
-    # `awards_for`, without building and planning their nested subqueries again.
+    # Agencies the user belongs to, and requests still waiting, with the applications of the
+    # active ones' agencies: the access rule (Membership.objects.active_for) applied to the
+    # memberships loaded, in one query (the same rows as `for_user` and `awards_for`).
+    memberships, applications = memberships_and_applications(request.user)
     agencies = [m.agency for m in memberships if m.status == Membership.Status.ACTIVE]
     agency_ids = [agency.pk for agency in agencies]
-    applications = list(
-        Application.objects.filter(agency_id__in=agency_ids)
-        .select_related("agency", "solicitation")
-        .only(*DASHBOARD_COLUMNS)
-        .order_by("-solicitation__closes_at", "agency__legal_name")
-    )
     # One query for every released decision's plan line; each plan's facts worked out once.
     lines, plans = released_lines(applications), {}
     for application in applications:
         application.next_action = next_action(application, lines=lines, plans=plans)
-    # The user's agencies' awards, with their signature count.
-    awards = (
+    # The user's agencies' awards, with their signature count, by fiscal year (latest first)
+    # then agency name: the agencies are those loaded, already in name order.
+    rank = {agency.pk: (i, agency) for i, agency in enumerate(agencies)}
+    awards = sorted(
         Award.objects.filter(agency_id__in=agency_ids)
-        .select_related("agency", "solicitation")
+        .select_related("solicitation")
         .only(*DASHBOARD_AWARD_COLUMNS)
         .annotate(signed=Count("signatures"))
-        .order_by("-fiscal_year", "agency__legal_name")
+        .order_by("-fiscal_year"),
+        key=lambda award: (-award.fiscal_year, rank[award.agency_id][0]),
     )
+    for award in awards:
+        award.agency = rank[award.agency_id][1]
     return render(
         request,
         "applications/dashboard.html",

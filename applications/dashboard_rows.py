@@ -1,0 +1,78 @@
+"""What the agency dashboard lists of the user's memberships and their agencies' applications,
+read in one query: the memberships (active and pending, by agency name) joined to their agencies'
+applications and those applications' solicitations. The rows become model instances holding
+only the columns read (as `.only()` leaves them: any other field is deferred), with their
+agency and solicitation attached, as `select_related` would."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from copsgrants.models import User
+
+from .models import Agency, Application, Membership, Solicitation
+
+# What the dashboard's table and `next_action` read of an application, its agency and its
+# solicitation, and of a membership: not the ~97 columns (JSON answers and profiles) of an
+# application or the ~40 of an agency. The agencies also go to the panels (their names).
+MEMBERSHIP_FIELDS = ("id", "user", "agency", "status", "is_authorized_representative",
+                     "is_administrator")  # fmt: skip
+AGENCY_FIELDS = ("id", "legal_name", "ori", "verification_status")
+APPLICATION_FIELDS = ("id", "status", "tracking_number", "decision_released_at",
+                      "corrections_due_at", "ineligibility_reason", "ineligibility_note",
+                      "agency", "solicitation")  # fmt: skip
+SOLICITATION_FIELDS = ("id", "title", "closes_at", "opens_at", "is_published")
+
+_PARTS = (
+    # (model, the path from a membership, its fields)
+    (Membership, "", MEMBERSHIP_FIELDS),
+    (Agency, "agency__", AGENCY_FIELDS),
+    (Application, "agency__applications__", APPLICATION_FIELDS),
+    (Solicitation, "agency__applications__solicitation__", SOLICITATION_FIELDS),
+)
+
+
+def _attnames(model: type[models.Model], fields: tuple[str, ...]) -> list[str]:
+    """The fields' column attributes in the model's own order (what `from_db` expects)."""
+    return [f.attname for f in model._meta.concrete_fields if f.name in fields]
+
+
+_COLUMNS = [(model, path, _attnames(model, fields)) for model, path, fields in _PARTS]
+_LOOKUPS = [path + attname for _, path, attnames in _COLUMNS for attname in attnames]
+
+
+def memberships_and_applications(user: User) -> tuple[list[Membership], list[Application]]:
+    """The user's active and pending memberships by agency name (a removed or declined one
+    grants nothing and is not listed), and the applications of the active ones' agencies, by
+    deadline (latest first), then agency name."""
+    rows = (
+        Membership.objects.filter(user=user)
+        .filter(status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING])
+        .order_by("agency__legal_name", "agency_id")
+        .values_list(*_LOOKUPS)
+    )
+    memberships: dict[int, Membership] = {}
+    applications: list[Application] = []
+    for row in rows:
+        values = iter(row)
+        membership, agency, application, solicitation = (
+            _instance(model, attnames, values, rows.db) for model, _, attnames in _COLUMNS
+        )
+        if membership.pk not in memberships:
+            membership.agency = agency
+            memberships[membership.pk] = membership
+        if application is not None and membership.status == Membership.Status.ACTIVE:
+            application.agency = memberships[membership.pk].agency
+            application.solicitation = solicitation
+            applications.append(application)
+    # The rows come by agency name; a stable sort by deadline keeps that order within one.
+    applications.sort(key=lambda a: a.solicitation.closes_at, reverse=True)
+    return list(memberships.values()), applications
+
+
+def _instance(model: type[models.Model], attnames: list[str], values, db: str):
+    """The row's next columns as an instance of `model`, or None where the join found no row."""
+    taken = [next(values) for _ in attnames]
+    if taken[0] is None:  # the primary key (first of a model's fields)
+        return None
+    return model.from_db(db, attnames, taken)
