@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -63,9 +63,14 @@ def next_action(application: Application, *, lines: dict, plans: dict) -> str:
 # What the dashboard shows of an award and its solicitation (its agency is one the memberships
 # loaded; those and the applications: applications/dashboard_rows.py).
 DASHBOARD_AWARD_COLUMNS = (
-    "number", "status", "fiscal_year", "acceptance_deadline", "accepted_at",
+    "number", "status", "fiscal_year", "acceptance_deadline", "accepted_at", "is_sro",
     "agency", "solicitation", "solicitation__title",
 )  # fmt: skip
+DASHBOARD_AWARDS = (
+    Award.objects.select_related("solicitation")
+    .only(*DASHBOARD_AWARD_COLUMNS)
+    .annotate(signed=Count("signatures"))
+)
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -74,24 +79,19 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # memberships loaded, in one query (the same rows as `for_user` and `awards_for`).
     memberships, applications = memberships_and_applications(request.user)
     agencies = [m.agency for m in memberships if m.status == Membership.Status.ACTIVE]
-    agency_ids = [agency.pk for agency in agencies]
     # One query for every released decision's plan line; each plan's facts worked out once.
     lines, plans = released_lines(applications), {}
     for application in applications:
         application.next_action = next_action(application, lines=lines, plans=plans)
     # The user's agencies' awards, with their signature count, by fiscal year (latest first)
-    # then agency name: the agencies are those loaded, already in name order.
-    rank = {agency.pk: (i, agency) for i, agency in enumerate(agencies)}
+    # then agency name (the agencies are in name order), in one query; the panels may read
+    # them too (training: an accepted SRO award).
+    prefetch_related_objects(agencies, Prefetch("awards", queryset=DASHBOARD_AWARDS))
+    rank = {agency.pk: i for i, agency in enumerate(agencies)}
     awards = sorted(
-        Award.objects.filter(agency_id__in=agency_ids)
-        .select_related("solicitation")
-        .only(*DASHBOARD_AWARD_COLUMNS)
-        .annotate(signed=Count("signatures"))
-        .order_by("-fiscal_year"),
-        key=lambda award: (-award.fiscal_year, rank[award.agency_id][0]),
+        (award for agency in agencies for award in agency.awards.all()),
+        key=lambda award: (-award.fiscal_year, rank[award.agency_id]),
     )
-    for award in awards:
-        award.agency = rank[award.agency_id][1]
     return render(
         request,
         "applications/dashboard.html",
