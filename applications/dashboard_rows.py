@@ -38,6 +38,8 @@ def _attnames(model: type[models.Model], fields: tuple[str, ...]) -> list[str]:
 
 
 _COLUMNS = [(model, path, _attnames(model, fields)) for model, path, fields in _PARTS]
+# `_instance` tells a row the outer join found none by its first column: the primary key.
+assert all(attnames[0] == model._meta.pk.attname for model, _, attnames in _COLUMNS)
 _LOOKUPS = [path + attname for _, path, attnames in _COLUMNS for attname in attnames]
 
 
