@@ -12,7 +12,7 @@ from copsgrants.audit import AuditEvent
 
 from . import services
 from .dashboard_rows import memberships_and_applications
-from .decisions import next_step_after_review, released_lines
+from .decisions import next_step_after_review
 from .forms import (
     AGENCY_FIELDS,
     AgencyForm,
@@ -43,7 +43,8 @@ from .validators import normalize_identifier
 
 def next_action(application: Application, *, lines: dict, plans: dict) -> str:
     """What the agency should do next, in a few words, for the dashboard. `lines` holds the
-    released plan lines of the page's applications (`released_lines`), `plans` each plan's facts."""
+    released plan lines of the page's applications (as `released_lines` gives them; the dashboard
+    reads them with its rows, applications/dashboard_rows.py), `plans` each plan's facts."""
     status = application.status
     if status == Application.Status.WITHDRAWN:
         return "None: withdrawn"
@@ -77,10 +78,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # Agencies the user belongs to, and requests still waiting, with the applications of the
     # active ones' agencies: the access rule (Membership.objects.active_for) applied to the
     # memberships loaded, in one query (the same rows as `for_user` and `awards_for`).
-    memberships, applications = memberships_and_applications(request.user)
+    # Each released decision's plan line comes with them; each plan's facts worked out once.
+    memberships, applications, lines = memberships_and_applications(request.user)
     agencies = [m.agency for m in memberships if m.status == Membership.Status.ACTIVE]
-    # One query for every released decision's plan line; each plan's facts worked out once.
-    lines, plans = released_lines(applications), {}
+    plans = {}
     for application in applications:
         application.next_action = next_action(application, lines=lines, plans=plans)
     # The user's agencies' awards, with their signature count, by fiscal year (latest first)

@@ -103,7 +103,7 @@ def varied_user():
 
 
 def test_the_same_memberships_and_applications_as_the_orm_queries(varied_user):
-    ours = memberships_and_applications(varied_user)
+    ours = memberships_and_applications(varied_user)[:2]
     theirs = reference(varied_user)
     same(ours[0], theirs[0], related=("agency",))
     same(ours[1], theirs[1], related=("agency", "solicitation"))
@@ -113,7 +113,7 @@ def test_the_same_memberships_and_applications_as_the_orm_queries(varied_user):
 
 def test_one_query_however_many_memberships(varied_user, django_assert_num_queries):
     with django_assert_num_queries(1):
-        memberships, applications = memberships_and_applications(varied_user)
+        memberships, applications, _ = memberships_and_applications(varied_user)
         # Everything the dashboard reads is loaded.
         read = [(m.agency.legal_name, m.agency.ori, m.agency.is_verified) for m in memberships]
         read += [(a.deadline, a.is_before_deadline(), a.solicitation.title) for a in applications]
@@ -122,7 +122,7 @@ def test_one_query_however_many_memberships(varied_user, django_assert_num_queri
 
 
 def test_no_memberships_no_rows():
-    assert memberships_and_applications(make.UserFactory()) == ([], [])
+    assert memberships_and_applications(make.UserFactory()) == ([], [], {})
 
 
 def test_the_awards_come_by_year_then_agency_name_with_their_agency(client):
@@ -142,3 +142,52 @@ def test_the_awards_come_by_year_then_agency_name_with_their_agency(client):
     positions = [html.index(f"{a.agency.legal_name} · {a.solicitation.title}") for a in expected]
     assert positions == sorted(positions)
     assert expected[0].agency.legal_name == "Middle Town"
+
+
+def copied(original, status: str, hours: int):
+    """Another plan of the plan's solicitation, `hours` later, with a copy of its lines."""
+    plan = type(original).objects.get(pk=original.pk)
+    lines = list(plan.lines.all())
+    assert plan.released_at
+    plan.pk, plan.status = None, status
+    plan.released_at += timedelta(hours=hours)
+    plan.save()
+    for line in lines:
+        line.pk, line.plan, line.rank = None, plan, line.rank + 10 * hours
+        line.save()
+    return plan
+
+
+def test_the_same_released_plan_lines_as_released_lines(grants_manager):
+    # Two released plans of one solicitation (the later one wins), a draft plan, and an
+    # application whose decision is not released: the lines `released_lines` gives, whole.
+    from applications import services
+    from applications.decisions import released_lines
+    from applications.models import FundingPlan
+    from copsgrants import roles
+
+    from .plan_helpers import scored_solicitation
+
+    solicitation, _, apps = scored_solicitation(
+        [("CA", 4), ("CA", 8), ("CA", 6)], total_funds="375000"
+    )
+    approver = make.UserFactory(roles=[roles.GRANTS_MANAGER])
+    first = services.draft_funding_plan(solicitation=solicitation, by=grants_manager)
+    services.approve_plan(plan=first, by=approver)
+    services.release_decisions(plan=first, by=approver)
+    second, draft = (
+        copied(first, status, hours) for status, hours in (("released", 1), ("draft", 2))
+    )
+    assert draft.status == FundingPlan.Status.DRAFT and draft.lines.exists()
+    Application.objects.filter(pk=apps[2].pk).update(decision_released_at=None)
+
+    user = make.UserFactory()
+    for application in apps:
+        make.MembershipFactory(user=user, agency=application.agency)
+    _, applications, lines = memberships_and_applications(user)
+    expected = released_lines(applications)
+    assert sorted(lines) == sorted(expected) == sorted(a.pk for a in apps[:2])
+    for pk, line in lines.items():
+        assert line.plan_id == second.pk
+        assert loaded(line) == loaded(expected[pk])
+        assert loaded(line.plan) == loaded(expected[pk].plan)
