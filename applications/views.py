@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.db.models import Count, prefetch_related_objects
+from django.db.models import Count, Prefetch, prefetch_related_objects
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -11,7 +11,8 @@ from django.views.decorators.http import require_POST
 from copsgrants.audit import AuditEvent
 
 from . import services
-from .decisions import next_step_after_review, released_lines
+from .dashboard_rows import memberships_and_applications
+from .decisions import next_step_after_review
 from .forms import (
     AGENCY_FIELDS,
     AgencyForm,
@@ -42,7 +43,8 @@ from .validators import normalize_identifier
 
 def next_action(application: Application, *, lines: dict, plans: dict) -> str:
     """What the agency should do next, in a few words, for the dashboard. `lines` holds the
-    released plan lines of the page's applications (`released_lines`), `plans` each plan's facts."""
+    released plan lines of the page's applications (as `released_lines` gives them; the dashboard
+    reads them with its rows, applications/dashboard_rows.py), `plans` each plan's facts."""
     status = application.status
     if status == Application.Status.WITHDRAWN:
         return "None: withdrawn"
@@ -59,61 +61,37 @@ def next_action(application: Application, *, lines: dict, plans: dict) -> str:
     return next_step_after_review(application, line=lines.get(application.pk), plans=plans)
 
 
-# What the dashboard's table and `next_action` read of an application, its agency and its
-# solicitation: not the ~97 columns (JSON answers and profiles) of each.
-DASHBOARD_COLUMNS = (
-    "status", "tracking_number", "decision_released_at", "corrections_due_at",
-    "ineligibility_reason", "ineligibility_note", "agency", "agency__legal_name",
-    "agency__verification_status", "solicitation", "solicitation__title",
-    "solicitation__closes_at", "solicitation__opens_at", "solicitation__is_published",
-)  # fmt: skip
-
-
-# What the dashboard shows of a membership and its agency (the agencies also go to the panels,
-# which read their names), and of an award: not the ~40 columns of each agency.
-DASHBOARD_MEMBERSHIP_COLUMNS = (
-    "user", "agency", "status", "is_authorized_representative", "is_administrator",
-    "agency__legal_name", "agency__ori", "agency__verification_status",
-)  # fmt: skip
+# What the dashboard shows of an award and its solicitation (its agency is one the memberships
+# loaded; those and the applications: applications/dashboard_rows.py).
 DASHBOARD_AWARD_COLUMNS = (
-    "number", "status", "fiscal_year", "acceptance_deadline", "accepted_at",
-    "agency", "agency__legal_name", "solicitation", "solicitation__title",
+    "number", "status", "fiscal_year", "acceptance_deadline", "accepted_at", "is_sro",
+    "agency", "solicitation", "solicitation__title",
 )  # fmt: skip
+DASHBOARD_AWARDS = (
+    Award.objects.select_related("solicitation")
+    .only(*DASHBOARD_AWARD_COLUMNS)
+    .annotate(signed=Count("signatures"))
+)
 
 
 def dashboard(request: HttpRequest) -> HttpResponse:
-    # Agencies the user belongs to, and requests still waiting; a removed or declined
-    # membership grants nothing and is not listed.
-    memberships = list(
-        Membership.objects.filter(user=request.user)
-        .filter(status__in=[Membership.Status.ACTIVE, Membership.Status.PENDING])
-        .select_related("agency")
-        .only(*DASHBOARD_MEMBERSHIP_COLUMNS)
-        # The model's ordering without its join to the users: they are all this user.
-        .order_by("agency__legal_name")
-    )
-    # The access rule (Membership.objects.active_for) applied to the memberships just loaded:
-    # the applications and awards of these agencies only. The same rows as `for_user` and
-    # `awards_for`, without building and planning their nested subqueries again.
+    # Agencies the user belongs to, and requests still waiting, with the applications of the
+    # active ones' agencies: the access rule (Membership.objects.active_for) applied to the
+    # memberships loaded, in one query (the same rows as `for_user` and `awards_for`).
+    # Each released decision's plan line comes with them; each plan's facts worked out once.
+    memberships, applications, lines = memberships_and_applications(request.user)
     agencies = [m.agency for m in memberships if m.status == Membership.Status.ACTIVE]
-    agency_ids = [agency.pk for agency in agencies]
-    applications = list(
-        Application.objects.filter(agency_id__in=agency_ids)
-        .select_related("agency", "solicitation")
-        .only(*DASHBOARD_COLUMNS)
-        .order_by("-solicitation__closes_at", "agency__legal_name")
-    )
-    # One query for every released decision's plan line; each plan's facts worked out once.
-    lines, plans = released_lines(applications), {}
+    plans = {}
     for application in applications:
         application.next_action = next_action(application, lines=lines, plans=plans)
-    # The user's agencies' awards, with their signature count.
-    awards = (
-        Award.objects.filter(agency_id__in=agency_ids)
-        .select_related("agency", "solicitation")
-        .only(*DASHBOARD_AWARD_COLUMNS)
-        .annotate(signed=Count("signatures"))
-        .order_by("-fiscal_year", "agency__legal_name")
+    # The user's agencies' awards, with their signature count, by fiscal year (latest first)
+    # then agency name (the agencies are in name order), in one query; the panels may read
+    # them too (training: an accepted SRO award).
+    prefetch_related_objects(agencies, Prefetch("awards", queryset=DASHBOARD_AWARDS))
+    rank = {agency.pk: i for i, agency in enumerate(agencies)}
+    awards = sorted(
+        (award for agency in agencies for award in agency.awards.all()),
+        key=lambda award: (-award.fiscal_year, rank[award.agency_id]),
     )
     return render(
         request,

@@ -23,7 +23,6 @@ import qrcode.image.svg
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -35,7 +34,7 @@ from django_otp_webauthn.models import WebAuthnCredential
 
 from .audit import record
 from .email import send_templated_email
-from .models import User
+from .models import User, has_second_factor
 
 RECOVERY_CODE_COUNT = 10
 APP_DEVICE_NAME = "Authenticator app"
@@ -71,13 +70,10 @@ def security_keys(user: User):
 
 def is_on(user: User) -> bool:
     """Whether the user has turned two-step verification on: a confirmed authenticator app or
-    security key (recovery codes alone only back those up)."""
-    # One query (asked on every request of a signed-in applicant): either kind of device exists.
-    devices = [
-        Exists(model.objects.filter(user=OuterRef("pk"), confirmed=True))
-        for model in (TOTPDevice, WebAuthnCredential)
-    ]
-    return User.objects.filter(pk=user.pk).filter(devices[0] | devices[1]).exists()
+    security key (recovery codes alone only back those up). Asked of the device tables (one
+    query), for the services and pages that change devices; the gate on every request reads
+    the flag the device models' signals keep instead (`must_verify`)."""
+    return has_second_factor(user.pk)
 
 
 def required(user: User) -> bool:
@@ -86,8 +82,9 @@ def required(user: User) -> bool:
 
 
 def must_verify(user: User) -> bool:
-    """Staff always present a second factor; others once they have turned it on."""
-    return required(user) or is_on(user)
+    """Staff always present a second factor; others once they have turned it on. No query:
+    `User.two_step_on` is what `is_on` would answer (copsgrants.models keeps it)."""
+    return required(user) or user.two_step_on
 
 
 def recovery_codes_left(user: User) -> int:
@@ -329,5 +326,5 @@ class SecondFactorGateMiddleware:
             return None  # a public page (@login_not_required), such as the home page
         if not must_verify(user):
             return None
-        target = "mfa_verify" if is_on(user) else "mfa_setup"
+        target = "mfa_verify" if user.two_step_on else "mfa_setup"
         return redirect_to_login(request.get_full_path(), reverse(target))

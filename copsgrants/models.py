@@ -4,8 +4,10 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
 
@@ -47,6 +49,10 @@ class User(AbstractUser):
     email_verified_at = models.DateTimeField("email confirmed", null=True, blank=True)
     # When the last confirmation link was sent: resending is rate-limited per account.
     verification_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Whether the user has a confirmed second factor (an authenticator app or a security key):
+    # kept by copsgrants.mfa's signals on those device models, wherever a device is added or
+    # removed, so the gate on every request reads it without a query (copsgrants.mfa.is_on).
+    two_step_on = models.BooleanField("two-step verification on", default=False, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: list[str] = []
@@ -69,6 +75,53 @@ class User(AbstractUser):
     def clean(self) -> None:
         super().clean()
         self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+# The device models whose confirmed rows are a second factor (django-otp's authenticator apps and
+# django-otp-webauthn's security keys); recovery codes (otp_static) only back those up.
+SECOND_FACTOR_MODELS = ("otp_totp.TOTPDevice", "django_otp_webauthn.WebAuthnCredential")
+
+
+def second_factor_exists(registry=None) -> Exists:
+    """A filter of a User query: the user has a confirmed authenticator app or security key.
+    `registry` is the app registry (a migration passes its historical one)."""
+    from django.apps import apps
+
+    app, key = (
+        Exists(
+            (registry or apps).get_model(label).objects.filter(user=OuterRef("pk"), confirmed=True)
+        )
+        for label in SECOND_FACTOR_MODELS
+    )
+    return app | key
+
+
+def has_second_factor(user_id: int) -> bool:
+    """What `User.two_step_on` holds, asked of the device tables (one query)."""
+    return User.objects.filter(pk=user_id).filter(second_factor_exists()).exists()
+
+
+def _keep_two_step_on(sender, instance, **kwargs) -> None:
+    """After a device is saved or deleted (by our services, the plugin, the admin or a shell):
+    set its user's `two_step_on`, in the database and on the device's loaded user."""
+    if kwargs.get("signal") is post_save and instance.confirmed:
+        on = True  # this device counts: no need to ask for the others
+        User.objects.filter(pk=instance.user_id, two_step_on=False).update(two_step_on=True)
+    else:
+        with transaction.atomic():
+            # The user's row locked first: two devices removed at once cannot both see the
+            # other one still there and leave the flag on.
+            list(User.objects.select_for_update().filter(pk=instance.user_id).values("pk"))
+            on = has_second_factor(instance.user_id)
+            User.objects.filter(pk=instance.user_id).exclude(two_step_on=on).update(two_step_on=on)
+    if sender.user.is_cached(instance):
+        instance.user.two_step_on = on
+
+
+for _label in SECOND_FACTOR_MODELS:
+    # Lazy senders ("app_label.Model"): connected once those apps' models are loaded.
+    post_save.connect(_keep_two_step_on, sender=_label, dispatch_uid=f"two_step_on:save:{_label}")
+    post_delete.connect(_keep_two_step_on, sender=_label, dispatch_uid=f"two_step_on:del:{_label}")
 
 
 class AuditEventQuerySet(models.QuerySet["AuditEvent"]):

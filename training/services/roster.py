@@ -42,6 +42,11 @@ def _eligible_awards() -> QuerySet[Award]:
     return Award.objects.filter(is_sro=True, status=Award.Status.ACCEPTED)
 
 
+def _is_eligible_award(award: Award) -> bool:
+    """`_eligible_awards` asked of one loaded award."""
+    return award.is_sro and award.status == Award.Status.ACCEPTED
+
+
 def eligibility(agency: Agency) -> tuple[bool, str]:
     """(True, "") when the agency holds an accepted SRO award; otherwise why not."""
     if _eligible_awards().filter(agency=agency).exists():
@@ -53,7 +58,10 @@ def eligibility(agency: Agency) -> tuple[bool, str]:
 
 
 def eligible_among(agencies: list[Agency]) -> list[Agency]:
-    """Those of `agencies` that may send officers to training, in one query."""
+    """Those of `agencies` that may send officers to training, in one query, or none when the
+    page has already loaded their awards (prefetch_related "awards", as the dashboard does)."""
+    if agencies and all("awards" in getattr(a, "_prefetched_objects_cache", ()) for a in agencies):
+        return [a for a in agencies if any(map(_is_eligible_award, a.awards.all()))]
     ids = set(_eligible_awards().filter(agency__in=agencies).values_list("agency_id", flat=True))
     return [agency for agency in agencies if agency.pk in ids]
 
