@@ -32,6 +32,7 @@ from ..presentation import section_answers, waiver_status
 from ..sections import SECTIONS
 from .agencies import designation
 from .assignments import ReviewerScopeMixin, assign_reviewers
+from .changelist import light_results
 from .common import AgencyStateFilter, ObjectActionMixin, warning
 from .screening import ScreeningAdminMixin
 
@@ -73,6 +74,8 @@ class ApplicationChangeList(ChangeList):
     def get_results(self, request):
         self.queryset = self.queryset.only(*self.COLUMNS)
         super().get_results(request)
+        if not self.list_editable:  # a formset needs whole instances
+            self.result_list = light_results(self.result_list, self.COLUMNS)
 
 
 class SroCommitmentFilter(admin.BooleanFieldListFilter):

@@ -29,6 +29,8 @@ from django.contrib.admin.utils import (
 )
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
@@ -230,6 +232,64 @@ def result_list(cl) -> dict:
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
         "results": list(rows(cl)),
     }
+
+
+def _instance(model, db: str, attrs: dict):
+    """A row as `Model.from_db` makes it when only `attrs` are loaded (the rest deferred),
+    without walking every field of a wide model (`from_db` lists all 63 of an application's
+    fields, loaded or not, for each row; a third of the list's time)."""
+    obj = model.__new__(model)
+    obj._state = ModelState()
+    obj._state.adding = False
+    obj._state.db = db
+    obj.__dict__.update(attrs)
+    return obj
+
+
+def light_results(queryset, columns) -> list:
+    """The page's rows as the queryset's `.only(*columns)` with the columns' relations
+    (`"agency__legal_name"`: the agency, its pk and that column) loaded, as select_related
+    loads them, from one `.values()` query: the same rows, the same values, the same deferred
+    fields (loaded on access), without building each instance field by field."""
+    model = queryset.model
+    opts = model._meta
+    if any(
+        signals.pre_init.has_listeners(m) or signals.post_init.has_listeners(m)
+        for m in (model, *(opts.get_field(c.split("__")[0]).related_model for c in columns))
+        if m is not None
+    ):
+        return list(queryset)  # someone listens for instances being made: make them properly
+    own = {opts.pk.attname: opts.pk.attname}
+    related: dict[str, dict[str, str]] = {}
+    for column in columns:
+        name, _, remote = column.partition("__")
+        field = opts.get_field(name)
+        if remote:
+            target = field.related_model._meta.get_field(remote)
+            related.setdefault(name, {})[column] = target.attname
+        else:
+            own[field.attname] = field.attname
+    for name in related:
+        field = opts.get_field(name)
+        if field.target_field != field.related_model._meta.pk:
+            return list(queryset)  # a key to another column: select_related's own way
+        own[field.attname] = field.attname
+    db = queryset.db
+    results = []
+    for row in queryset.values(*own, *(c for columns in related.values() for c in columns)):
+        obj = _instance(model, db, {attname: row[attname] for attname in own})
+        for name, remote_columns in related.items():
+            field = opts.get_field(name)
+            key = row[field.attname]
+            target = field.related_model
+            value = None
+            if key is not None:
+                attrs = {target._meta.pk.attname: key}
+                attrs.update((attname, row[c]) for c, attname in remote_columns.items())
+                value = _instance(target, db, attrs)
+            field.set_cached_value(obj, value)
+        results.append(obj)
+    return results
 
 
 class _YearsFromRange:
