@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import html
 from urllib.parse import urlsplit
 
 from django.contrib.admin.templatetags import admin_list
@@ -34,7 +35,7 @@ from django.db.models.base import ModelState
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 
 PK_SENTINEL = "0"
 
@@ -46,6 +47,8 @@ class _Column:
         "attr",
         "boolean",
         "choices",
+        "classes",
+        "classes_nowrap",
         "css",
         "default_empty",
         "empty",
@@ -84,44 +87,62 @@ class _Column:
             except TypeError:  # list-like choices: Django's own path
                 self.choices = None
         self.icons = {}
+        # The class attribute (as Django: not escaped); dates, times and keys do not wrap.
+        classes = (
+            ["action-checkbox"] if name == "action_checkbox" and self.field is None else [self.css]
+        )
+        if isinstance(self.field, (models.DateField, models.TimeField, models.ForeignKey)):
+            classes.append("nowrap")
+        self.classes = f' class="{" ".join(classes)}"'
+        self.classes_nowrap = f' class="{" ".join([*classes, "nowrap"])}"'
 
     def _value_repr(self, value, empty):
         if self.boolean:
             if value not in self.icons:
                 self.icons[value] = display_for_value(value, empty, True)
             return self.icons[value]
-        if type(value) is str and value:  # what display_for_value returns for text
+        if value and type(value) in _TEXT:  # what display_for_value returns for text
             return value
         return display_for_value(value, empty, False)
 
     def cell(self, result):
-        """The cell's CSS classes and its content, as `items_for_result` computes them."""
-        row_classes = [self.css]
+        """The cell's class attribute and its content, as `items_for_result` computes them."""
         empty = self.empty
         value = self.attr(result) if self.attr is not None else getattr(result, self.name)
         if isinstance(value, str) and value.strip() == "":
             value = ""
         f = self.field
         if f is None:
-            if self.name == "action_checkbox":
-                row_classes = ["action-checkbox"]
             result_repr = self._value_repr(value, empty)
             if isinstance(value, (datetime.date, datetime.time)):
-                row_classes.append("nowrap")
-        else:
-            if isinstance(f.remote_field, models.ManyToOneRel):
-                field_val = getattr(result, f.name)
-                result_repr = empty if field_val is None else field_val
-            elif self.choices is not None:
-                try:
-                    result_repr = self.choices.get(value, empty)
-                except TypeError:
-                    result_repr = display_for_field(value, f, empty, avoid_link=self.linked)
-            else:
+                return self.classes_nowrap, result_repr
+            return self.classes, result_repr
+        if isinstance(f.remote_field, models.ManyToOneRel):
+            field_val = getattr(result, f.name)
+            result_repr = empty if field_val is None else field_val
+        elif self.choices is not None:
+            try:
+                result_repr = self.choices.get(value, empty)
+            except TypeError:
                 result_repr = display_for_field(value, f, empty, avoid_link=self.linked)
-            if isinstance(f, (models.DateField, models.TimeField, models.ForeignKey)):
-                row_classes.append("nowrap")
-        return row_classes, result_repr
+        else:
+            result_repr = display_for_field(value, f, empty, avoid_link=self.linked)
+        return self.classes, result_repr
+
+
+# Text that display_for_value returns as it is and conditional_escape escapes as plain text
+# (str) or leaves alone (SafeString).
+_TEXT = (str, SafeString)
+
+
+def _escaped(value) -> str:
+    """conditional_escape(value), without its lazy-text wrapper for the two common kinds."""
+    kind = type(value)
+    if kind is str:
+        return html.escape(value)  # what django.utils.html.escape does
+    if kind is SafeString:
+        return value
+    return conditional_escape(value)
 
 
 def _links(cl) -> list[bool]:
@@ -206,19 +227,17 @@ def rows(cl):
         first = True
         for column in columns:
             try:
-                row_classes, result_repr = column.cell(result)
+                row_class, result_repr = column.cell(result)
             except ObjectDoesNotExist:
-                row_classes, result_repr = [column.css], column.default_empty
-            row_class = f' class="{" ".join(row_classes)}"'  # as Django: not escaped
+                row_class, result_repr = f' class="{column.css}"', column.default_empty
             if column.linked:
                 tag = "th" if first else "td"
                 first = False
                 cells.append(
-                    f'<{tag}{row_class}><a href="{url}">'
-                    f"{conditional_escape(result_repr)}</a></{tag}>"
+                    f'<{tag}{row_class}><a href="{url}">{_escaped(result_repr)}</a></{tag}>'
                 )
             else:
-                cells.append(f"<td{row_class}>{conditional_escape(result_repr)}</td>")
+                cells.append(f"<td{row_class}>{_escaped(result_repr)}</td>")
         yield ResultList(None, [mark_safe("".join(cells))])  # nosec B308 B703: escaped above
 
 
