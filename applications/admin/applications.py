@@ -34,7 +34,7 @@ from ..presentation import section_answers, waiver_status
 from ..sections import SECTIONS
 from .agencies import designation
 from .assignments import ReviewerScopeMixin, assign_reviewers
-from .changelist import light_results
+from .changelist import CountWithRange, light_results
 from .common import AgencyStateFilter, ObjectActionMixin, warning
 from .screening import ScreeningAdminMixin
 
@@ -76,8 +76,15 @@ class ApplicationChangeList(ChangeList):
                "solicitation__code")  # fmt: skip
 
     def get_results(self, request):
-        self.queryset = self.queryset.only(*self.COLUMNS)
-        super().get_results(request)
+        queryset = self.queryset.only(*self.COLUMNS)
+        # The count reads the date hierarchy's first and last dates too: one query, not two.
+        counting = CountWithRange(queryset, self.date_hierarchy) if self.date_hierarchy else None
+        self.queryset = queryset if counting is None else counting
+        try:
+            super().get_results(request)
+        finally:
+            self.queryset = queryset
+        self.date_range = None if counting is None else counting.range
         if not self.list_editable:  # a formset needs whole instances
             self.result_list = light_results(self.result_list, self.COLUMNS)
 

@@ -311,18 +311,61 @@ def light_results(queryset, columns) -> list:
     return results
 
 
-class _YearsFromRange:
-    """The changelist's queryset as Django's `date_hierarchy` reads it, answering the years
-    query (a DISTINCT over every row's date) from the MIN and MAX it has just read when those
-    are in adjacent years: then both years have rows and no other year can. Anything else
-    goes to the queryset."""
+class CountWithRange:
+    """The list's queryset as the paginator reads it: its count() also reads the first and
+    last dates of the date hierarchy's field, in the same query (the hierarchy asks for them
+    next: `date_hierarchy` below takes them from `range`). Anything else goes to the queryset."""
 
-    def __init__(self, queryset) -> None:
+    def __init__(self, queryset, field_name: str) -> None:
         self._queryset = queryset
+        self._field_name = field_name
+        self.range: dict | None = None
+
+    def count(self) -> int:
+        values = self._queryset.aggregate(
+            count=models.Count("*"),
+            first=models.Min(self._field_name),
+            last=models.Max(self._field_name),
+        )
+        self.range = {"first": values["first"], "last": values["last"]}
+        return values["count"]
+
+    def __getitem__(self, key):
+        return self._queryset[key]
+
+    def __getattr__(self, name):
+        return getattr(self._queryset, name)
+
+
+class _YearsFromRange:
+    """The changelist's queryset as Django's `date_hierarchy` reads it: the first and last
+    dates from the count's query when it read them (`CountWithRange`), and the years query (a
+    DISTINCT over every row's date) answered from those when they are in adjacent years: then
+    both years have rows and no other year can. Anything else goes to the queryset."""
+
+    def __init__(self, queryset, field_name: str, known: dict | None = None) -> None:
+        self._queryset = queryset
+        self._field_name = field_name
+        self._known = known
         self._range: dict = {}
 
+    def _asks_for_known(self, args, kwargs) -> bool:
+        if self._known is None or args or set(kwargs) != {"first", "last"}:
+            return False
+        expected = {"first": models.Min, "last": models.Max}
+        for key, kind in expected.items():
+            source, *rest = kwargs[key].get_source_expressions()  # then no filter, no order
+            if type(kwargs[key]) is not kind or any(e is not None for e in rest):
+                return False
+            if not isinstance(source, models.F) or source.name != self._field_name:
+                return False
+        return True
+
     def aggregate(self, *args, **kwargs):
-        self._range = self._queryset.aggregate(*args, **kwargs)
+        if self._asks_for_known(args, kwargs):
+            self._range = dict(self._known)
+        else:
+            self._range = self._queryset.aggregate(*args, **kwargs)
         return self._range
 
     def datetimes(self, field_name, kind, *args, **kwargs):
@@ -340,10 +383,13 @@ class _YearsFromRange:
 
 
 def date_hierarchy(cl):
-    """Django's `date_hierarchy(cl)`, the same context, without the years query when the
-    first and last dates already tell the years (`_YearsFromRange`)."""
+    """Django's `date_hierarchy(cl)`, the same context, with the first and last dates the
+    count read (`CountWithRange`, when the changelist kept them as `date_range`) and without
+    the years query when those dates tell the years (`_YearsFromRange`)."""
     if not cl.date_hierarchy:
         return admin_list.date_hierarchy(cl)
     reading = copy.copy(cl)
-    reading.queryset = _YearsFromRange(cl.queryset)
+    reading.queryset = _YearsFromRange(
+        cl.queryset, cl.date_hierarchy, getattr(cl, "date_range", None)
+    )
     return admin_list.date_hierarchy(reading)

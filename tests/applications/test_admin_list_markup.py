@@ -119,3 +119,23 @@ def test_the_date_hierarchy_offers_what_django_offers(signed_in, dates):
     # Django asks for the years unless the dates are all in one year (it offers months or
     # days); here it is not asked either when the first and last dates are in adjacent years.
     assert asked_years == (not years or max(years) - min(years) > 1)
+
+
+@pytest.mark.parametrize("query", ["", "?submitted_at__year=2026", "?q=nothing-matches"])
+def test_the_count_reads_the_first_and_last_dates_in_the_same_query(signed_in, query):
+    ApplicationFactory(submitted=True, submitted_at=_submitted_at(2026, 2, 1))
+    ApplicationFactory(submitted=True, submitted_at=_submitted_at(2026, 2, 9))
+    ApplicationFactory()  # a draft
+    client = signed_in(UserFactory(is_staff=True, is_superuser=True))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:applications_application_changelist") + query)
+
+    cl = response.context["cl"]
+    ranges = [q["sql"] for q in queries.captured_queries if "MIN(" in q["sql"]]
+    assert len(ranges) == 1 and "COUNT(" in ranges[0]
+    assert cl.result_count == {"": 3, "?submitted_at__year=2026": 2}.get(query, 0)
+    assert changelist.date_hierarchy(cl) == admin_list.date_hierarchy(cl)
+    if not query:
+        days = [choice["title"] for choice in changelist.date_hierarchy(cl)["choices"]]
+        assert days == ["February 1", "February 9"]
