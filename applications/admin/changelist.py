@@ -242,14 +242,23 @@ def rows(cl):
 
 
 def result_list(cl) -> dict:
-    """`admin_list.result_list`'s context with the rows from `rows()`."""
+    """`admin_list.result_list`'s context with the rows from `rows()`, and (without a formset)
+    the table's body as the template's row loop draws it (`body`: the application list's
+    change_list_results.html puts it in place of the loop)."""
     headers = list(result_headers(cl))
+    results = list(rows(cl))
+    body = None
+    if not cl.formset:
+        # The loop's text per row: a newline, the empty errors block, a newline, the row.
+        markup = "".join([f"\n\n<tr>{''.join(result)}</tr>\n" for result in results])
+        body = mark_safe(markup)  # nosec B308 B703: every row escaped by rows()
     return {
         "cl": cl,
         "result_hidden_fields": list(result_hidden_fields(cl)),
         "result_headers": headers,
         "num_sorted_fields": sum(1 for h in headers if h["sortable"] and h["sorted"]),
-        "results": list(rows(cl)),
+        "results": results,
+        "body": body,
     }
 
 

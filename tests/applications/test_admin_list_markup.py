@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.admin import ModelAdmin
 from django.contrib.admin.templatetags import admin_list
 from django.db import connection
+from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -139,3 +140,25 @@ def test_the_count_reads_the_first_and_last_dates_in_the_same_query(signed_in, q
     if not query:
         days = [choice["title"] for choice in changelist.date_hierarchy(cl)["choices"]]
         assert days == ["February 1", "February 9"]
+
+
+@pytest.mark.parametrize("query", ["", "?o=-2.3", "?q=County", "?q=nothing-matches"])
+def test_the_results_table_is_the_one_djangos_result_list_draws(signed_in, query):
+    solicitation = SolicitationFactory()
+    ApplicationFactory(solicitation=solicitation, agency=AgencyFactory(legal_name="Draft County"))
+    ApplicationFactory(
+        solicitation=solicitation, submitted=True, sro_commitment=True,
+        agency=AgencyFactory(legal_name='Smith & O\'Neil <County> "PD"', state="OH"),
+    )  # fmt: skip
+    client = signed_in(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(reverse("admin:applications_application_changelist") + query)
+
+    cl = response.context["cl"]
+    engine = engines["django"]
+    # Django's own template (the application list's is found under the model's name first).
+    djangos = engine.get_template("admin/change_list_results.html")
+    ours = engine.get_template("admin/applications/application/change_list_results.html")
+    expected = djangos.render(admin_list.result_list(cl))
+    assert ours.render(changelist.result_list(cl)) == expected
+    assert expected in response.text
+    assert ("<tbody>" in expected) == (query != "?q=nothing-matches")
