@@ -44,14 +44,9 @@ def _django_rows(cl) -> list[str]:
     return ["<tr>" + "".join(items) + "</tr>" for items in admin_list.results(cl)]
 
 
-@pytest.mark.parametrize(
-    "query",
-    ["", "?o=-2", "?status__exact=submitted&o=3.-6", "?q=County"],
-)
-def test_the_list_rows_are_the_rows_django_draws(signed_in, query):
-    # A draft (no tracking number, nothing submitted), submitted with and without an SRO
-    # commitment, and a name that must be escaped; with filters, a sort and a search that the
-    # rows' links carry to the change page.
+def _varied_applications() -> None:
+    """A draft (no tracking number, nothing submitted), submitted with and without an SRO
+    commitment, and a name that must be escaped."""
     solicitation = SolicitationFactory()
     ApplicationFactory(solicitation=solicitation, agency=AgencyFactory(legal_name="Draft County"))
     ApplicationFactory(
@@ -64,6 +59,15 @@ def test_the_list_rows_are_the_rows_django_draws(signed_in, query):
         solicitation=solicitation, submitted=True, sro_commitment=False,
         agency=AgencyFactory(legal_name="Lake County Sheriff", state="WA"),
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "?o=-2", "?status__exact=submitted&o=3.-6", "?q=County"],
+)
+def test_the_list_rows_are_the_rows_django_draws(signed_in, query):
+    # With filters, a sort and a search that the rows' links carry to the change page.
+    _varied_applications()
     client = signed_in(UserFactory(is_staff=True, is_superuser=True))
 
     response = client.get(reverse("admin:applications_application_changelist") + query)
@@ -144,12 +148,7 @@ def test_the_count_reads_the_first_and_last_dates_in_the_same_query(signed_in, q
 
 @pytest.mark.parametrize("query", ["", "?o=-2.3", "?q=County", "?q=nothing-matches"])
 def test_the_results_table_is_the_one_djangos_result_list_draws(signed_in, query):
-    solicitation = SolicitationFactory()
-    ApplicationFactory(solicitation=solicitation, agency=AgencyFactory(legal_name="Draft County"))
-    ApplicationFactory(
-        solicitation=solicitation, submitted=True, sro_commitment=True,
-        agency=AgencyFactory(legal_name='Smith & O\'Neil <County> "PD"', state="OH"),
-    )  # fmt: skip
+    _varied_applications()
     client = signed_in(UserFactory(is_staff=True, is_superuser=True))
     response = client.get(reverse("admin:applications_application_changelist") + query)
 
