@@ -89,11 +89,11 @@ def used_states(model, field: str) -> set[str]:
         rows = qn(opts.db_table)
         state = f"{qn(opts.db_table)}.{qn(opts.get_field(field).column)}"
     codes = State.values
-    # VALUES names its column "column1" in PostgreSQL and SQLite alike.
-    sql = (
-        f"SELECT known.column1 FROM (VALUES {', '.join(['(%s)'] * len(codes))}) known "
-        f"WHERE EXISTS (SELECT 1 FROM {rows} WHERE {state} = known.column1)"
-    )
+    # VALUES names its column "column1" in PostgreSQL and SQLite alike. Only quoted table and
+    # column names from the models go into the text; the state codes are parameters.
+    values = f"VALUES {', '.join(['(%s)'] * len(codes))}"
+    probe = f"SELECT 1 FROM {rows} WHERE {state} = known.column1"  # nosec B608
+    sql = f"SELECT known.column1 FROM ({values}) known WHERE EXISTS ({probe})"  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(sql, codes)
         return {code for (code,) in cursor.fetchall()}
