@@ -64,7 +64,7 @@ INSTALLED_APPS = [
     "applications",
     "mou",
     "training",
-    "django.contrib.admin",
+    "copsgrants.admin_site.CopsAdminConfig",  # django.contrib.admin with our AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

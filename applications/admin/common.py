@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import connections, router
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -53,9 +54,7 @@ class StateFilter(DropdownFilter):
     parameter_name = field = "state"
 
     def lookups(self, request, model_admin):
-        used = set(
-            model_admin.model.objects.order_by().values_list(self.field, flat=True).distinct()
-        )
+        used = used_states(model_admin.model, self.field)
         return [(code, f"{name} ({code})") for code, name in State.choices if code in used]
 
     def queryset(self, request, queryset):
@@ -66,6 +65,38 @@ class StateFilter(DropdownFilter):
 
 class AgencyStateFilter(StateFilter):
     parameter_name = field = "agency__state"
+
+
+def used_states(model, field: str) -> set[str]:
+    """The state codes that `model`'s rows have at `field` ("state", or "fk__state" one
+    relation away): the same answer as a DISTINCT over every row, from one index probe per
+    known state (the agency.state index) instead of reading the whole table."""
+    alias = router.db_for_read(model)
+    connection = connections[alias]
+    qn = connection.ops.quote_name
+    opts = model._meta
+    if "__" in field:
+        relation, column = field.split("__")
+        foreign_key = opts.get_field(relation)
+        target = foreign_key.related_model._meta
+        rows = (
+            f"{qn(opts.db_table)} JOIN {qn(target.db_table)} ON "
+            f"{qn(opts.db_table)}.{qn(foreign_key.column)} = "
+            f"{qn(target.db_table)}.{qn(target.pk.column)}"
+        )
+        state = f"{qn(target.db_table)}.{qn(target.get_field(column).column)}"
+    else:
+        rows = qn(opts.db_table)
+        state = f"{qn(opts.db_table)}.{qn(opts.get_field(field).column)}"
+    codes = State.values
+    # VALUES names its column "column1" in PostgreSQL and SQLite alike. Only quoted table and
+    # column names from the models go into the text; the state codes are parameters.
+    values = f"VALUES {', '.join(['(%s)'] * len(codes))}"
+    probe = f"SELECT 1 FROM {rows} WHERE {state} = known.column1"  # nosec B608
+    sql = f"SELECT known.column1 FROM ({values}) known WHERE EXISTS ({probe})"  # nosec B608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, codes)
+        return {code for (code,) in cursor.fetchall()}
 
 
 class ObjectActionMixin:

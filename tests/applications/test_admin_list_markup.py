@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.contrib.admin import ModelAdmin
 from django.contrib.admin.templatetags import admin_list
 from django.db import connection
+from django.template import engines
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -43,14 +44,9 @@ def _django_rows(cl) -> list[str]:
     return ["<tr>" + "".join(items) + "</tr>" for items in admin_list.results(cl)]
 
 
-@pytest.mark.parametrize(
-    "query",
-    ["", "?o=-2", "?status__exact=submitted&o=3.-6", "?q=County"],
-)
-def test_the_list_rows_are_the_rows_django_draws(signed_in, query):
-    # A draft (no tracking number, nothing submitted), submitted with and without an SRO
-    # commitment, and a name that must be escaped; with filters, a sort and a search that the
-    # rows' links carry to the change page.
+def _varied_applications() -> None:
+    """A draft (no tracking number, nothing submitted), submitted with and without an SRO
+    commitment, and a name that must be escaped."""
     solicitation = SolicitationFactory()
     ApplicationFactory(solicitation=solicitation, agency=AgencyFactory(legal_name="Draft County"))
     ApplicationFactory(
@@ -63,6 +59,15 @@ def test_the_list_rows_are_the_rows_django_draws(signed_in, query):
         solicitation=solicitation, submitted=True, sro_commitment=False,
         agency=AgencyFactory(legal_name="Lake County Sheriff", state="WA"),
     )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["", "?o=-2", "?status__exact=submitted&o=3.-6", "?q=County"],
+)
+def test_the_list_rows_are_the_rows_django_draws(signed_in, query):
+    # With filters, a sort and a search that the rows' links carry to the change page.
+    _varied_applications()
     client = signed_in(UserFactory(is_staff=True, is_superuser=True))
 
     response = client.get(reverse("admin:applications_application_changelist") + query)
@@ -119,3 +124,40 @@ def test_the_date_hierarchy_offers_what_django_offers(signed_in, dates):
     # Django asks for the years unless the dates are all in one year (it offers months or
     # days); here it is not asked either when the first and last dates are in adjacent years.
     assert asked_years == (not years or max(years) - min(years) > 1)
+
+
+@pytest.mark.parametrize("query", ["", "?submitted_at__year=2026", "?q=nothing-matches"])
+def test_the_count_reads_the_first_and_last_dates_in_the_same_query(signed_in, query):
+    ApplicationFactory(submitted=True, submitted_at=_submitted_at(2026, 2, 1))
+    ApplicationFactory(submitted=True, submitted_at=_submitted_at(2026, 2, 9))
+    ApplicationFactory()  # a draft
+    client = signed_in(UserFactory(is_staff=True, is_superuser=True))
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:applications_application_changelist") + query)
+
+    cl = response.context["cl"]
+    ranges = [q["sql"] for q in queries.captured_queries if "MIN(" in q["sql"]]
+    assert len(ranges) == 1 and "COUNT(" in ranges[0]
+    assert cl.result_count == {"": 3, "?submitted_at__year=2026": 2}.get(query, 0)
+    assert changelist.date_hierarchy(cl) == admin_list.date_hierarchy(cl)
+    if not query:
+        days = [choice["title"] for choice in changelist.date_hierarchy(cl)["choices"]]
+        assert days == ["February 1", "February 9"]
+
+
+@pytest.mark.parametrize("query", ["", "?o=-2.3", "?q=County", "?q=nothing-matches"])
+def test_the_results_table_is_the_one_djangos_result_list_draws(signed_in, query):
+    _varied_applications()
+    client = signed_in(UserFactory(is_staff=True, is_superuser=True))
+    response = client.get(reverse("admin:applications_application_changelist") + query)
+
+    cl = response.context["cl"]
+    engine = engines["django"]
+    # Django's own template (the application list's is found under the model's name first).
+    djangos = engine.get_template("admin/change_list_results.html")
+    ours = engine.get_template("admin/applications/application/change_list_results.html")
+    expected = djangos.render(admin_list.result_list(cl))
+    assert ours.render(changelist.result_list(cl)) == expected
+    assert expected in response.text
+    assert ("<tbody>" in expected) == (query != "?q=nothing-matches")
