@@ -311,6 +311,8 @@ def agency_names(
 
     if kept is None:
         return dict(query())
+    if not ids:  # a run with no rows: nothing to name (and no SQL: `pk__in=[]` matches nothing)
+        return {}
     sql, params = kept.remember(("agency_names", ids), lambda: query().query.sql_with_params())
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
