@@ -140,6 +140,15 @@ class PlanLine(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "application"], name="plan_line_unique")
         ]
+        indexes = [
+            # The lines that fund something (hundreds of a plan's 10,000), which the ranking
+            # page reads on every request (applications.ranking).
+            models.Index(
+                fields=["plan"],
+                name="plan_line_funding",
+                condition=~models.Q(positions_funded=0, federal_funded=0, basis="not_funded"),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"#{self.rank} {self.application}: {self.positions_funded} funded"
