@@ -64,14 +64,16 @@ def describe_event(event: AuditEvent) -> str:
     return f"{words} ({summary})" if summary else words
 
 
-def _parse_id(field: Field, raw: str) -> None:
-    """404 for an id the field cannot hold ("abc", or beyond a 64-bit integer), which would
-    otherwise reach the database as a ValueError or an overflow and become a 500."""
+def parse_id(field: Field, raw: str):
+    """The id in a URL as the field holds it; 404 for an id the field cannot hold ("abc", or
+    beyond a 64-bit integer), which would otherwise reach the database as a ValueError or an
+    overflow and become a 500."""
     try:
         value = field.to_python(unquote(raw))
         field.run_validators(value)  # the integer range of the database column
     except (ValidationError, ValueError, OverflowError) as exc:
         raise Http404(f"No such {field.model._meta.verbose_name}") from exc
+    return value
 
 
 class AuditTrailMixin:
@@ -85,7 +87,7 @@ class AuditTrailMixin:
     def history_view(
         self, request: HttpRequest, object_id: str, extra_context: dict | None = None
     ) -> HttpResponse:
-        _parse_id(self.model._meta.pk, object_id)
+        parse_id(self.model._meta.pk, object_id)
         return super().history_view(request, object_id, extra_context=extra_context)
 
     def history_form_view(
@@ -95,8 +97,8 @@ class AuditTrailMixin:
         version_id: str,
         extra_context: dict | None = None,
     ) -> HttpResponse:
-        _parse_id(self.model._meta.pk, object_id)
-        _parse_id(get_history_model_for_model(self.model)._meta.pk, version_id)
+        parse_id(self.model._meta.pk, object_id)
+        parse_id(get_history_model_for_model(self.model)._meta.pk, version_id)
         return super().history_form_view(
             request, object_id, version_id, extra_context=extra_context
         )
@@ -104,7 +106,7 @@ class AuditTrailMixin:
     def get_object_or_404(self, request: HttpRequest, object_id: str):
         """The record a custom admin page (an action's form) is about, with the same 404s as
         Django's own change page."""
-        _parse_id(self.model._meta.pk, object_id)
+        parse_id(self.model._meta.pk, object_id)
         obj = self.get_object(request, unquote(object_id))
         if obj is None:
             raise Http404(f"No such {self.model._meta.verbose_name}")
