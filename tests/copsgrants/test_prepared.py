@@ -14,6 +14,7 @@ from applications.models import Application
 from copsgrants.models import User
 from copsgrants.prepared import Prepared
 from tests import factories as make
+from tests.applications.test_dashboard_rows import loaded
 
 pytestmark = pytest.mark.django_db
 
@@ -24,15 +25,6 @@ def applications_of(user, pk):
         .select_related("agency", "solicitation")
         .filter(pk=pk)
     )
-
-
-def loaded(obj) -> dict:
-    deferred = obj.get_deferred_fields()
-    return {
-        f.attname: getattr(obj, f.attname)
-        for f in obj._meta.concrete_fields
-        if f.attname not in deferred
-    }
 
 
 @pytest.fixture
